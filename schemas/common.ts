@@ -1,0 +1,57 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+/** A `$ref` to a shared schema that keeps the referenced schema's static type. */
+export function ref<T extends TSchema>(schema: T) {
+  if (!schema.$id) throw new Error('ref() needs a schema with an $id')
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
+}
+
+export const IdParam = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Resource id (1 to 2147483647).' }),
+  },
+)
+
+export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 UTC time.' })
+
+export const PageQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1 to 100.' })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647, default: 0, description: 'Rows to skip.' })),
+  },
+)
+export type PageQuery = Static<typeof PageQuery>
+
+/** The page a validated query asks for (Ajv has filled the defaults; this keeps TypeScript sure of it). */
+export const pageOf = (q: PageQuery) => ({ limit: q.limit ?? 20, offset: q.offset ?? 0 })
+
+const pageFields = {
+  total: Type.Integer({ minimum: 0, description: 'Rows matching the query, across all pages.' }),
+  limit: Type.Integer({ minimum: 1, maximum: 100 }),
+  offset: Type.Integer({ minimum: 0 }),
+}
+
+/** The pagination envelope every list route returns. */
+export function Page<T extends TSchema>(item: T, $id: string, extra: Record<string, TSchema> = {}) {
+  return Type.Object({ data: Type.Array(ref(item)), ...pageFields, ...extra }, { $id, additionalProperties: false })
+}
+
+export const Message = Type.Object(
+  { message: Type.String({ examples: ['Done.'] }) },
+  { $id: 'Message', additionalProperties: false },
+)
+
+export const Root = Type.Object(
+  {
+    name: Type.String({ examples: ['stores-api'] }),
+    version: Type.String({ examples: ['1.0.0'] }),
+    status: Type.Literal('ok'),
+    docs: Type.Literal('/docs'),
+  },
+  { $id: 'Root', additionalProperties: false },
+)
+
+export const Health = Type.Object(
+  { status: Type.Literal('ok'), database: Type.Literal('ok') },
+  { $id: 'Health', additionalProperties: false },
+)

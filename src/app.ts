@@ -1,0 +1,93 @@
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import fp from 'fastify-plugin'
+import { randomUUID } from 'node:crypto'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+import './types.js'
+import { sharedSchemas } from '../schemas/index.js'
+import { validation } from './validation.js'
+import { clientErrorHandler } from './plugins/app/errors.js'
+import errors from './plugins/app/errors.js'
+import db from './plugins/app/db.js'
+import passwords from './plugins/app/passwords.js'
+import tokens from './plugins/app/tokens.js'
+import auth from './plugins/app/auth.js'
+import authLimits from './plugins/app/auth-limits.js'
+import jwt from './plugins/external/jwt.js'
+import cookie from './plugins/external/cookie.js'
+import cors from './plugins/external/cors.js'
+import helmet from './plugins/external/helmet.js'
+import rateLimit from './plugins/external/rate-limit.js'
+import swagger from './plugins/external/swagger.js'
+import swaggerUi from './plugins/external/swagger-ui.js'
+import metaRoutes from './routes/meta.js'
+import authRoutes from './routes/auth.js'
+import meRoutes from './routes/me.js'
+import usersRoutes from './routes/users.js'
+import storesRoutes from './routes/stores.js'
+import itemsRoutes from './routes/items.js'
+
+export type AppConfig = Config & { jwtSecret: string }
+
+export interface BuildOptions {
+  /** Pino options or instance; defaults to JSON logs at config.logLevel. */
+  logger?: FastifyServerOptions['logger']
+}
+
+/** Passwords, tokens and cookies never reach a log line. */
+export const REDACT = {
+  paths: [
+    'req.headers.authorization',
+    'req.headers.cookie',
+    'req.headers["x-csrf-token"]',
+    'res.headers["set-cookie"]',
+    '*.password',
+    '*.current_password',
+    '*.new_password',
+    '*.access_token',
+    '*.refresh_token',
+  ],
+  censor: '[redacted]',
+}
+
+/** Builds the whole service on `config`. Never listens, never reads process.env. */
+export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, redact: REDACT },
+    bodyLimit: 1024 * 1024,
+    // A hop count is valid for Fastify (proxy-addr) though its types omit it.
+    trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
+    genReqId: () => randomUUID(),
+    clientErrorHandler,
+    ...validation,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  for (const schema of sharedSchemas) app.addSchema(schema)
+
+  await app.register(fp(async (instance) => void instance.decorate('config', config), { name: 'config' }))
+  await app.register(errors)
+  await app.register(helmet)
+  await app.register(cors)
+  await app.register(cookie)
+  await app.register(db)
+  await app.register(passwords)
+  await app.register(jwt)
+  await app.register(tokens)
+  await app.register(rateLimit)
+  await app.register(auth)
+  await app.register(authLimits)
+  await app.register(swagger)
+  await app.register(swaggerUi)
+
+  await app.register(metaRoutes)
+  await app.register(authRoutes)
+  await app.register(meRoutes)
+  await app.register(usersRoutes)
+  await app.register(storesRoutes)
+  await app.register(itemsRoutes)
+  return app
+}
+export type App = Awaited<ReturnType<typeof buildApp>>

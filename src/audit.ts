@@ -1,0 +1,22 @@
+import type { FastifyRequest } from 'fastify'
+
+export type SecurityEvent =
+  | 'user_registered'
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'token_refreshed'
+  | 'logout'
+  | 'logout_all'
+  | 'session_revoked'
+  | 'password_changed'
+  | 'user_updated'
+  | 'user_deleted'
+
+/** One structured line per security event; the request id comes with the request logger. Never a secret. */
+export function audit(
+  request: FastifyRequest,
+  event: SecurityEvent,
+  fields: { user_id?: number | undefined; session_id?: string | undefined; [key: string]: unknown } = {},
+) {
+  request.log.info({ event, ...fields }, event.replace(/_/g, ' '))
+}

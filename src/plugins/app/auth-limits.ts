@@ -1,0 +1,65 @@
+import fp from 'fastify-plugin'
+import type { FastifyRequest, RouteOptions, onRequestHookHandler } from 'fastify'
+import { ErrorBody } from '../../../schemas/error.js'
+import { ref } from '../../../schemas/common.js'
+import { HttpError } from '../../errors.js'
+import { nameKey } from '../../repositories/keys.js'
+
+/** What a rate-limited route counts: attempts per client address, and per login name. */
+export type AttemptKey = 'address' | 'login'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Counts attempts (AUTH_RATE_LIMIT a minute) by these keys; 429 past the limit. */
+    attempts?: AttemptKey[]
+  }
+}
+
+function loginName(request: FastifyRequest): string {
+  const body = request.body as { username?: unknown; email?: unknown } | undefined
+  const name = body?.username ?? body?.email
+  return typeof name === 'string' ? nameKey(name) : ''
+}
+
+const KEYS: Record<AttemptKey, (request: FastifyRequest) => string> = {
+  address: (request) => request.ip,
+  login: loginName,
+}
+
+/**
+ * Fixed one-minute windows of AUTH_RATE_LIMIT attempts on the routes that declare
+ * `config.attempts` (`/login`, `/register`). The address is counted before the body is read
+ * (onRequest), the login name once it is parsed (preHandler).
+ */
+export default fp(
+  async (app) => {
+    const max = app.config.authRateLimit
+    app.addHook('onRoute', (route: RouteOptions) => {
+      const keys = route.config?.attempts
+      if (!keys?.length || max === 0) return
+      const schema = route.schema ?? {}
+      route.schema = {
+        ...schema,
+        response: {
+          ...(schema.response as object),
+          429: { ...ref(ErrorBody), description: `too_many_requests: over ${max} attempts a minute; see Retry-After.` },
+        },
+      }
+      for (const key of keys) {
+        const limiter = app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: (req) => `${route.url}:${key}:${KEYS[key](req)}` })
+        const hook: onRequestHookHandler = async (request, reply) => {
+          const result = await limiter(request)
+          if (result.isAllowed || !result.isExceeded) return
+          const retryAfter = String(Math.max(1, result.ttlInSeconds ?? 60))
+          reply.header('x-ratelimit-limit', max)
+          throw new HttpError(429, 'too_many_requests', `Too many attempts; try again in ${retryAfter} seconds.`, {
+            'retry-after': retryAfter,
+          })
+        }
+        const phase = key === 'address' ? 'onRequest' : 'preHandler'
+        route[phase] = [...(route[phase] ? [route[phase]].flat() : []), hook] as never
+      }
+    })
+  },
+  { name: 'auth-limits', dependencies: ['rate-limit'] },
+)

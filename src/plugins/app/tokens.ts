@@ -1,0 +1,117 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { TokenClaims, TokenPair } from '../../../schemas/auth.js'
+import { isAdmin, type UserRow } from '../../repositories/users.js'
+import { authError } from './auth-errors.js'
+
+export interface Tokens {
+  /** Opens a session (one per login) and returns a fresh token pair. */
+  login(user: UserRow, userAgent: string | undefined, reply: FastifyReply): Promise<TokenPair & { sid: string }>
+  /**
+   * Rotates the session's refresh token and returns a non-fresh pair. A refresh token that
+   * is no longer the session's current one is a replay: the session is revoked (401).
+   */
+  refresh(claims: TokenClaims, user: UserRow, reply: FastifyReply): Promise<TokenPair>
+  clearCookies(reply: FastifyReply): void
+}
+
+export const COOKIES = {
+  access: { name: 'access_token_cookie', csrf: 'csrf_access_token', path: '/' },
+  refresh: { name: 'refresh_token_cookie', csrf: 'csrf_refresh_token', path: '/refresh' },
+} as const
+
+function createTokens(app: FastifyInstance): Tokens {
+  const { config } = app
+  const { sessions } = app.repos
+  const csrf = () => (config.cookies ? randomBytes(24).toString('base64url') : undefined)
+
+  function sign(claims: TokenClaims) {
+    return app.jwt.sign(claims)
+  }
+
+  function issue(user: UserRow, sid: string, refreshJti: string, sessionExpiresAt: Date, fresh: boolean, reply: FastifyReply) {
+    const now = Math.floor(Date.now() / 1000)
+    const sessionExp = Math.floor(sessionExpiresAt.getTime() / 1000)
+    // No token outlives its session.
+    const accessExp = Math.min(now + config.accessTokenTtl, sessionExp)
+    const common = {
+      sub: String(user.id),
+      sid,
+      iat: now,
+      nbf: now,
+      is_admin: isAdmin(user),
+      roles: user.roles,
+      ...(config.jwtIssuer === undefined ? {} : { iss: config.jwtIssuer }),
+      ...(config.jwtAudience === undefined ? {} : { aud: config.jwtAudience }),
+    }
+    const csrfAccess = csrf()
+    const csrfRefresh = csrf()
+    const access = sign({ ...common, type: 'access', fresh, jti: randomUUID(), exp: accessExp, csrf: csrfAccess })
+    const refresh = sign({ ...common, type: 'refresh', jti: refreshJti, exp: sessionExp, csrf: csrfRefresh })
+    if (config.cookies) {
+      setPair(reply, 'access', access, csrfAccess, accessExp - now)
+      setPair(reply, 'refresh', refresh, csrfRefresh, sessionExp - now)
+    }
+    reply.header('cache-control', 'no-store')
+    return {
+      access_token: access,
+      refresh_token: refresh,
+      token_type: 'Bearer' as const,
+      expires_in: accessExp - now,
+      refresh_expires_in: sessionExp - now,
+    }
+  }
+
+  function setPair(reply: FastifyReply, kind: keyof typeof COOKIES, token: string, csrfValue: string | undefined, maxAge: number) {
+    const { name, csrf: csrfName, path } = COOKIES[kind]
+    const base = { path, sameSite: 'lax' as const, secure: config.cookieSecure, maxAge }
+    reply.setCookie(name, token, { ...base, httpOnly: true })
+    reply.setCookie(csrfName, csrfValue ?? '', { ...base, httpOnly: false })
+  }
+
+  return {
+    async login(user, userAgent, reply) {
+      const now = new Date()
+      const sid = randomUUID()
+      const refreshJti = randomUUID()
+      const expiresAt = new Date(now.getTime() + config.refreshTokenTtl * 1000)
+      await sessions.create({
+        id: sid,
+        userId: user.id,
+        refreshJti,
+        userAgent: userAgent?.slice(0, 512) ?? null,
+        createdAt: now,
+        lastUsedAt: now,
+        expiresAt,
+      })
+      return { ...issue(user, sid, refreshJti, expiresAt, true, reply), sid }
+    },
+
+    async refresh(claims, user, reply) {
+      const nextJti = randomUUID()
+      if (!(await sessions.rotate(claims.sid, claims.jti, nextJti, new Date()))) {
+        await sessions.revoke(claims.sid)
+        reply.log.warn({ event: 'refresh_reuse_detected', user_id: user.id, session_id: claims.sid }, 'refresh token replayed; session revoked')
+        throw authError('token_revoked', 'This refresh token was already used; the session has been revoked.', true)
+      }
+      // A refresh token's expiry is its session's expiry.
+      return issue(user, claims.sid, nextJti, new Date(claims.exp * 1000), false, reply)
+    },
+
+    clearCookies(reply) {
+      if (!config.cookies) return
+      for (const { name, csrf: csrfName, path } of Object.values(COOKIES)) {
+        reply.clearCookie(name, { path })
+        reply.clearCookie(csrfName, { path })
+      }
+    },
+  }
+}
+
+export default fp(
+  async (app) => {
+    app.decorate('tokens', createTokens(app))
+  },
+  { name: 'tokens', dependencies: ['db', 'jwt'] },
+)

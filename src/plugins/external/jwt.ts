@@ -1,0 +1,25 @@
+import fp from 'fastify-plugin'
+import fastifyJwt from '@fastify/jwt'
+
+/**
+ * @fastify/jwt with verification pinned: one algorithm, the claims every token needs,
+ * plain-string issuer/audience when configured, JWT_LEEWAY on exp and nbf, no cache
+ * (revocation is looked up on every request by the auth plugin).
+ */
+export default fp(
+  async (app) => {
+    const { config } = app
+    await app.register(fastifyJwt, {
+      secret: config.jwtSecret,
+      sign: { algorithm: 'HS256' },
+      verify: {
+        algorithms: ['HS256'],
+        requiredClaims: ['sub', 'type', 'jti', 'sid', 'iat', 'exp'],
+        clockTolerance: config.jwtLeeway * 1000,
+        ...(config.jwtIssuer === undefined ? {} : { allowedIss: config.jwtIssuer }),
+        ...(config.jwtAudience === undefined ? {} : { allowedAud: config.jwtAudience }),
+      },
+    })
+  },
+  { name: 'jwt', dependencies: ['config'] },
+)

@@ -1,0 +1,14 @@
+import fp from 'fastify-plugin'
+import swaggerUi from '@fastify/swagger-ui'
+
+/** Swagger UI at /docs; the spec at /docs/json and /docs/yaml. */
+export default fp(
+  async (app) => {
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { persistAuthorization: true, tagsSorter: undefined, operationsSorter: undefined, docExpansion: 'list', deepLinking: true },
+      staticCSP: true,
+    })
+  },
+  { name: 'swagger-ui', dependencies: ['swagger'] },
+)

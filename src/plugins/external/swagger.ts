@@ -1,0 +1,66 @@
+import fp from 'fastify-plugin'
+import swagger from '@fastify/swagger'
+import { readFileSync } from 'node:fs'
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  name: string
+  version: string
+  description: string
+}
+export const packageInfo = pkg
+
+const TAGS = [
+  { name: 'meta', description: 'Service information and health.' },
+  { name: 'auth', description: 'Registration, login, token refresh and logout.' },
+  { name: 'me', description: 'The signed-in user: profile, sessions, password.' },
+  { name: 'users', description: 'User administration.' },
+  { name: 'stores', description: 'Stores.' },
+  { name: 'items', description: 'Items, each in one store.' },
+]
+
+/** OpenAPI 3.1 from the routes' TypeBox schemas; shared `$id` schemas become named components. */
+export default fp(
+  async (app) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Stores API',
+          version: pkg.version,
+          description: `${pkg.description}\n\nErrors always use the \`Error\` schema. Lists are paginated with \`limit\` (1-100, default 20) and \`offset\`.`,
+          license: { name: 'MIT', identifier: 'MIT' },
+        },
+        servers: [{ url: '/', description: 'This server' }],
+        tags: TAGS,
+        components: {
+          securitySchemes: {
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              bearerFormat: 'JWT',
+              description: 'Access token (or refresh token on `POST /refresh`) from `POST /login`.',
+            },
+            cookieAuth: {
+              type: 'apiKey',
+              in: 'cookie',
+              name: 'access_token_cookie',
+              description:
+                'Active only in cookie mode (`JWT_TOKEN_LOCATION=headers,cookies`). State-changing requests must also send `X-CSRF-Token` with the `csrf_access_token` cookie value.',
+            },
+            refreshCookieAuth: {
+              type: 'apiKey',
+              in: 'cookie',
+              name: 'refresh_token_cookie',
+              description:
+                'Active only in cookie mode. `POST /refresh` must also send `X-CSRF-Token` with the `csrf_refresh_token` cookie value.',
+            },
+          },
+        },
+      },
+      refResolver: {
+        buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+      },
+    })
+  },
+  { name: 'swagger' },
+)

@@ -1,0 +1,40 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Health, Root, ref } from '../../schemas/common.js'
+import { HttpError } from '../errors.js'
+import { packageInfo } from '../plugins/external/swagger.js'
+import { errors } from './responses.js'
+
+const meta: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/',
+    {
+      config: { auth: 'public' },
+      schema: { operationId: 'getRoot', summary: 'Service name and version', tags: ['meta'], response: { 200: ref(Root) } },
+    },
+    async () => ({ name: packageInfo.name, version: packageInfo.version, status: 'ok' as const, docs: '/docs' as const }),
+  )
+
+  app.get(
+    '/health',
+    {
+      config: { auth: 'public' },
+      schema: {
+        operationId: 'getHealth',
+        summary: 'Health check',
+        description: 'Queries the database. 503 while it cannot be queried.',
+        tags: ['meta'],
+        response: { 200: ref(Health), ...errors({ 503: 'service_unavailable: the database cannot be queried.' }) },
+      },
+    },
+    async (request) => {
+      try {
+        await app.db.ping()
+      } catch (err) {
+        request.log.error({ err }, 'database ping failed')
+        throw new HttpError(503, 'service_unavailable', 'The database cannot be queried.')
+      }
+      return { status: 'ok' as const, database: 'ok' as const }
+    },
+  )
+}
+export default meta

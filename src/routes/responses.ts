@@ -1,0 +1,12 @@
+import { ErrorBody } from '../../schemas/error.js'
+import { ref } from '../../schemas/common.js'
+
+/** A documented error response: the shared Error schema with what this status means here. */
+export const errorResponse = (description: string) => ({ ...ref(ErrorBody), description })
+
+/** The error statuses an operation documents besides those its auth level adds. */
+export function errors(map: Partial<Record<400 | 401 | 403 | 404 | 409 | 503, string>>) {
+  return Object.fromEntries(Object.entries(map).map(([status, text]) => [status, errorResponse(text)]))
+}
+
+export const INVALID = 'validation_error: the body, path or query does not match its schema.'

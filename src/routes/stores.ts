@@ -1,0 +1,87 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { IdParam, Message, pageOf, ref } from '../../schemas/common.js'
+import { Store, StoreCreate, StoreQuery, StoresPage, StoreWithItems } from '../../schemas/store.js'
+import { notFound } from '../errors.js'
+import { INVALID, errors } from './responses.js'
+
+const stores: FastifyPluginAsyncTypebox = async (app) => {
+  const repo = app.repos.stores
+
+  app.get(
+    '/store',
+    {
+      config: { auth: 'public' },
+      schema: {
+        operationId: 'listStores',
+        summary: 'List stores',
+        description: '`name` filters by case-insensitive substring. Ordered by id.',
+        tags: ['stores'],
+        querystring: StoreQuery,
+        response: { 200: ref(StoresPage), ...errors({ 400: INVALID }) },
+      },
+    },
+    async (request) => {
+      const page = pageOf(request.query)
+      return { ...(await repo.list({ ...request.query, ...page })), ...page }
+    },
+  )
+
+  app.post(
+    '/store',
+    {
+      config: { auth: 'fresh' },
+      schema: {
+        operationId: 'createStore',
+        summary: 'Create a store',
+        tags: ['stores'],
+        body: ref(StoreCreate),
+        response: {
+          201: { ...ref(Store), description: 'Created; `Location` names the new store.' },
+          ...errors({ 400: INVALID, 409: 'conflict: a store of that name (any case) exists.' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const store = await repo.create(request.body.name)
+      return reply.code(201).header('location', `/store/${store.id}`).send(store)
+    },
+  )
+
+  app.get(
+    '/store/:id',
+    {
+      config: { auth: 'public' },
+      schema: {
+        operationId: 'getStore',
+        summary: 'Get a store with its items',
+        tags: ['stores'],
+        params: IdParam,
+        response: { 200: ref(StoreWithItems), ...errors({ 400: INVALID, 404: 'not_found.' }) },
+      },
+    },
+    async (request) => {
+      const store = await repo.getWithItems(request.params.id)
+      if (!store) throw notFound('Store')
+      return store
+    },
+  )
+
+  app.delete(
+    '/store/:id',
+    {
+      config: { auth: 'admin+fresh' },
+      schema: {
+        operationId: 'deleteStore',
+        summary: 'Delete a store and its items',
+        tags: ['stores'],
+        params: IdParam,
+        response: { 200: ref(Message), ...errors({ 400: INVALID, 404: 'not_found.' }) },
+      },
+    },
+    async (request) => {
+      if (!(await repo.delete(request.params.id))) throw notFound('Store')
+      return { message: 'Store deleted, with its items.' }
+    },
+  )
+}
+export default stores

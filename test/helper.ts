@@ -1,0 +1,87 @@
+import { createHmac, randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { LightMyRequestResponse } from 'fastify'
+import { buildApp, type App, type BuildOptions } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+
+export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789'
+
+type Tap = { teardown(fn: () => unknown): void }
+
+/** A temporary folder removed at teardown. */
+export function tempDir(t: Tap): string {
+  const dir = mkdtempSync(join(tmpdir(), 'stores-api-test-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/**
+ * A ready app on a fresh temporary SQLite file, closed at teardown. `env` takes the same
+ * variables as the service; AUTH_RATE_LIMIT is off unless a test sets it.
+ */
+export async function build(t: Tap, env: Record<string, string> = {}, options: BuildOptions = {}) {
+  const dir = env.DATABASE_URL ? undefined : tempDir(t)
+  const config = loadConfig({ AUTH_RATE_LIMIT: '0', DATABASE_URL: join(dir ?? '', 'test.db'), ...env })
+  const app = await buildApp({ ...config, jwtSecret: env.JWT_SECRET_KEY ?? TEST_SECRET }, { logger: false, ...options })
+  await app.ready()
+  t.teardown(() => app.close())
+  return app
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+export interface Account {
+  id: number
+  username: string
+  password: string
+  access: string
+  refresh: string
+  headers: { authorization: string }
+}
+
+/** Registers `username` (the first one becomes admin) and logs in: a fresh token pair. */
+export async function account(app: App, username: string, password = 'password-123'): Promise<Account> {
+  const reg = await app.inject({ method: 'POST', url: '/register', payload: { username, password } })
+  if (reg.statusCode !== 201) throw new Error(`register ${username}: ${reg.statusCode} ${reg.body}`)
+  const tokens = await login(app, username, password)
+  return { id: reg.json().id, username, password, access: tokens.access_token, refresh: tokens.refresh_token, headers: bearer(tokens.access_token) }
+}
+
+export async function login(app: App, username: string, password: string) {
+  const res = await app.inject({ method: 'POST', url: '/login', payload: { username, password } })
+  if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`)
+  return res.json() as { access_token: string; refresh_token: string; expires_in: number; refresh_expires_in: number }
+}
+
+const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
+
+/** Signs any header and payload with HMAC-SHA256: for forging and tampering in tests. */
+export function signJwt(payload: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }, secret = TEST_SECRET) {
+  const input = `${b64(header)}.${b64(payload)}`
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`
+}
+
+export function decodeJwt(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString())
+}
+
+/** Claims like a real access token's, for `sub`/`sid` of a real session, with overrides. */
+export function accessClaims(real: string, overrides: Record<string, unknown> = {}) {
+  const now = Math.floor(Date.now() / 1000)
+  return { ...decodeJwt(real), jti: randomUUID(), iat: now, nbf: now, exp: now + 900, ...overrides }
+}
+
+/** Asserts the Error shape and code of a response. */
+export function expectError(
+  t: { equal: (a: unknown, b: unknown, m?: string) => void; match: (a: unknown, b: unknown, m?: string) => void },
+  res: LightMyRequestResponse,
+  status: number,
+  code: string,
+) {
+  t.equal(res.statusCode, status, `status ${status} (${res.body.slice(0, 200)})`)
+  const body = res.json()
+  t.match(body, { statusCode: status, code, error: String, message: String }, `code ${code}`)
+  if (status === 401) t.match(res.headers['www-authenticate'], /^Bearer realm="stores-api"/, 'WWW-Authenticate')
+}
