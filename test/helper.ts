@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LightMyRequestResponse } from 'fastify'
+import type { Test } from 'tap'
 import { buildApp, type App, type BuildOptions } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 
@@ -75,7 +76,7 @@ export function accessClaims(real: string, overrides: Record<string, unknown> = 
 
 /** Asserts the Error shape and code of a response. */
 export function expectError(
-  t: { equal: (a: unknown, b: unknown, m?: string) => void; match: (a: unknown, b: unknown, m?: string) => void },
+  t: Test,
   res: LightMyRequestResponse,
   status: number,
   code: string,

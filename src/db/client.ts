@@ -10,6 +10,8 @@ export type Db = BetterSQLite3Database<typeof schema>
 
 export interface DbHandle {
   db: Db
+  /** The driver's connection, for raw SQL in tests and scripts. */
+  sqlite: Database.Database
   /** Throws when the database cannot be queried. */
   ping(): Promise<void>
   close(): void
@@ -34,6 +36,7 @@ export function openDatabase(path: string): DbHandle {
   const ping = sqlite.prepare('SELECT 1')
   return {
     db,
+    sqlite,
     async ping() {
       ping.get()
     },

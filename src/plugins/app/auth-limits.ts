@@ -36,15 +36,21 @@ export default fp(
     const max = app.config.authRateLimit
     app.addHook('onRoute', (route: RouteOptions) => {
       const keys = route.config?.attempts
-      if (!keys?.length || max === 0) return
+      if (!keys?.length) return
+      // Documented whatever the configured limit, so the spec does not depend on the deployment.
       const schema = route.schema ?? {}
+      const per = keys.map((k) => (k === 'address' ? 'client address' : 'login name')).join(' and per ')
       route.schema = {
         ...schema,
         response: {
           ...(schema.response as object),
-          429: { ...ref(ErrorBody), description: `too_many_requests: over ${max} attempts a minute; see Retry-After.` },
+          429: {
+            ...ref(ErrorBody),
+            description: `too_many_requests: over AUTH_RATE_LIMIT attempts (default 10) a minute per ${per}; see Retry-After.`,
+          },
         },
       }
+      if (max === 0) return
       for (const key of keys) {
         const limiter = app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: (req) => `${route.url}:${key}:${KEYS[key](req)}` })
         const hook: onRequestHookHandler = async (request, reply) => {

@@ -58,7 +58,9 @@ function documentation(level: AuthLevel) {
   const cookieScheme = req?.type === 'refresh' ? 'refreshCookieAuth' : 'cookieAuth'
   const security = !req
     ? []
-    : [{ bearerAuth: [] }, { [cookieScheme]: [] }, ...(req.optional ? [{}] : [])]
+    : req.optional
+      ? [{ bearerAuth: [] }, {}]
+      : [{ bearerAuth: [] }, { [cookieScheme]: [] }]
   const responses: Record<string, unknown> = {}
   if (req) {
     const codes = [

@@ -85,6 +85,9 @@ export default fp(
     // Our JSON parser: an empty body on a body-less route is no error, and prototype
     // poisoning is refused as Fastify's own parser does.
     app.removeContentTypeParser('application/json')
+    // Only JSON bodies are accepted: Fastify's built-in text/plain parser would turn a text
+    // body into a string that then fails the schema as a 400; without it, it is a 415.
+    app.removeContentTypeParser('text/plain')
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
       if (body === '') return done(null, undefined)
       try {

@@ -15,6 +15,8 @@ export default fp(
           styleSrc: ["'self'", 'https:', "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
           frameAncestors: ["'none'"],
+          // The service is often reached over plain HTTP (localhost, behind a TLS proxy).
+          upgradeInsecureRequests: null,
         },
       },
       crossOriginEmbedderPolicy: false,

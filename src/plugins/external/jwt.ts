@@ -14,7 +14,17 @@ export default fp(
       sign: { algorithm: 'HS256' },
       verify: {
         algorithms: ['HS256'],
-        requiredClaims: ['sub', 'type', 'jti', 'sid', 'iat', 'exp'],
+        // fast-jwt checks iss/aud only when present: a configured one must be required too.
+        requiredClaims: [
+          'sub',
+          'type',
+          'jti',
+          'sid',
+          'iat',
+          'exp',
+          ...(config.jwtIssuer === undefined ? [] : ['iss']),
+          ...(config.jwtAudience === undefined ? [] : ['aud']),
+        ],
         clockTolerance: config.jwtLeeway * 1000,
         ...(config.jwtIssuer === undefined ? {} : { allowedIss: config.jwtIssuer }),
         ...(config.jwtAudience === undefined ? {} : { allowedAud: config.jwtAudience }),

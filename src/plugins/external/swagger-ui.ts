@@ -8,6 +8,8 @@ export default fp(
       routePrefix: '/docs',
       uiConfig: { persistAuthorization: true, tagsSorter: undefined, operationsSorter: undefined, docExpansion: 'list', deepLinking: true },
       staticCSP: true,
+      // Same reason as in helmet.ts: /docs must load over plain HTTP too.
+      transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
     })
   },
   { name: 'swagger-ui', dependencies: ['swagger'] },

@@ -1,0 +1,90 @@
+import t, { type Test } from 'tap'
+import { ConfigError, loadConfig, parseDuration } from '../src/config.js'
+
+function rejects(t: Test, env: Record<string, string>, variable: string) {
+  t.throws(() => loadConfig(env), new ConfigError(variable, ''), variable)
+  try {
+    loadConfig(env)
+  } catch (err) {
+    t.match((err as Error).message, new RegExp(`^${variable}: `), `${variable}: message names it`)
+  }
+}
+
+t.test('defaults follow API.md', async (t) => {
+  const c = loadConfig({})
+  t.match(c, {
+    port: 3000,
+    host: '127.0.0.1',
+    databaseUrl: './data/stores.db',
+    accessTokenTtl: 900,
+    refreshTokenTtl: 30 * 86400,
+    jwtLeeway: 0,
+    firstUserIsAdmin: true,
+    authRateLimit: 10,
+    corsOrigins: [],
+    logLevel: 'info',
+    trustProxy: false,
+    cookies: false,
+    cookieSecure: true,
+  })
+  t.equal(c.jwtSecret, undefined)
+  t.equal(c.redisUrl, undefined)
+})
+
+t.test('values are parsed', async (t) => {
+  const c = loadConfig({
+    PORT: '8080',
+    DATABASE_URL: 'file:/tmp/x.db',
+    JWT_ACCESS_TOKEN_EXPIRES: '30s',
+    JWT_REFRESH_TOKEN_EXPIRES: '1h',
+    JWT_LEEWAY: '5',
+    FIRST_USER_IS_ADMIN: 'false',
+    AUTH_RATE_LIMIT: '0',
+    CORS_ORIGINS: 'https://a.example, https://b.example',
+    TRUST_PROXY: '2',
+    JWT_TOKEN_LOCATION: 'headers,cookies',
+    JWT_COOKIE_SECURE: 'false',
+    JWT_ISSUER: 'me',
+    JWT_AUDIENCE: 'you',
+  })
+  t.match(c, {
+    port: 8080,
+    databaseUrl: '/tmp/x.db',
+    accessTokenTtl: 30,
+    refreshTokenTtl: 3600,
+    jwtLeeway: 5,
+    firstUserIsAdmin: false,
+    authRateLimit: 0,
+    corsOrigins: ['https://a.example', 'https://b.example'],
+    trustProxy: 2,
+    cookies: true,
+    cookieSecure: false,
+    jwtIssuer: 'me',
+    jwtAudience: 'you',
+  })
+  t.equal(loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy, '10.0.0.0/8,127.0.0.1')
+  t.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true)
+  t.equal(parseDuration('30d'), 2592000)
+  t.equal(parseDuration('15m'), 900)
+})
+
+t.test('a bad value names its variable', async (t) => {
+  rejects(t, { PORT: 'abc' }, 'PORT')
+  rejects(t, { PORT: '70000' }, 'PORT')
+  rejects(t, { JWT_ACCESS_TOKEN_EXPIRES: '15 minutes' }, 'JWT_ACCESS_TOKEN_EXPIRES')
+  rejects(t, { JWT_REFRESH_TOKEN_EXPIRES: '0' }, 'JWT_REFRESH_TOKEN_EXPIRES')
+  rejects(t, { FIRST_USER_IS_ADMIN: 'maybe' }, 'FIRST_USER_IS_ADMIN')
+  rejects(t, { AUTH_RATE_LIMIT: '-1' }, 'AUTH_RATE_LIMIT')
+  rejects(t, { LOG_LEVEL: 'loud' }, 'LOG_LEVEL')
+  rejects(t, { REDIS_URL: 'localhost:6379' }, 'REDIS_URL')
+  rejects(t, { JWT_TOKEN_LOCATION: 'query' }, 'JWT_TOKEN_LOCATION')
+  rejects(t, { DATABASE_URL: 'mysql://x' }, 'DATABASE_URL')
+})
+
+t.test('production needs a JWT secret of at least 32 bytes', async (t) => {
+  rejects(t, { NODE_ENV: 'production' }, 'JWT_SECRET_KEY')
+  rejects(t, { NODE_ENV: 'production', JWT_SECRET_KEY: '0123456789' }, 'JWT_SECRET_KEY')
+  const key = 'k'.repeat(32)
+  t.equal(loadConfig({ NODE_ENV: 'production', JWT_SECRET_KEY: key }).jwtSecret, key)
+  t.equal(loadConfig({ JWT_SECRET_KEY: 'short' }).jwtSecret, 'short', 'outside production a short key is accepted')
+})
