@@ -1,15 +1,13 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { readFileSync } from 'node:fs'
 import { Writable } from 'node:stream'
 import type { LightMyRequestResponse } from 'fastify'
 import { account, build, decodeJwt, expectError } from './helper.js'
 
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0]
-
 const ERROR_KEYS = ['code', 'details', 'error', 'message', 'statusCode']
 
 /** expectError, plus: JSON, no key beyond the Error schema's, and well-formed details. */
-function expectErrorShape(t: Tap, res: LightMyRequestResponse, status: number, code: string) {
+function expectErrorShape(t: Test, res: LightMyRequestResponse, status: number, code: string) {
   expectError(t, res, status, code)
   t.match(res.headers['content-type'], /^application\/json/, 'JSON content type')
   const body = res.json() as Record<string, unknown>

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { account, accessClaims, bearer, build, expectError, signJwt } from './helper.js'
+import { sql } from 'drizzle-orm'
 import type { App } from '../src/app.js'
 
 type Headers = Record<string, string>
@@ -22,7 +23,7 @@ async function createItem(app: App, headers: Headers, payload: ItemBody) {
 
 /** The stored price in cents, straight from the database. */
 const storedCents = (app: App, id: number) =>
-  (app.db.db.$client.prepare('SELECT price_cents AS c FROM items WHERE id = ?').get(id) as { c: number } | undefined)?.c
+  app.db.db.get<{ c: number } | undefined>(sql`SELECT price_cents AS c FROM items WHERE id = ${id}`)?.c
 
 t.test('POST /item', async (t) => {
   const app = await build(t)

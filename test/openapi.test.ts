@@ -58,8 +58,7 @@ t.test('every operation is documented', async (t) => {
     t.ok(op.tags?.length, `${name}: tag`)
     t.ok(Array.isArray(op.security), `${name}: security stated`)
     t.equal(op.responses['4XX']?.content?.['application/json']?.schema?.$ref, '#/components/schemas/Error', `${name}: 4XX Error`)
-    const secured = (op.security ?? []).length > 0
-    t.equal(Boolean(op.responses['401']), secured, `${name}: 401 documented exactly when secured`)
+    if ((op.security ?? []).length > 0) t.ok(op.responses['401'], `${name}: secured, so 401 documented`)
     for (const [status, response] of Object.entries(op.responses)) {
       if (/^[45]/.test(status)) {
         t.equal(response.content?.['application/json']?.schema?.$ref, '#/components/schemas/Error', `${name} ${status}: Error`)

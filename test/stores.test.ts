@@ -1,5 +1,6 @@
 import t from 'tap'
 import { account, bearer, build, expectError } from './helper.js'
+import { sql } from 'drizzle-orm'
 import type { App } from '../src/app.js'
 
 type Headers = Record<string, string>
@@ -171,8 +172,7 @@ t.test('DELETE /store/{id}', async (t) => {
   const app = await build(t)
   const admin = await account(app, 'admin')
   const user = await account(app, 'bob')
-  const itemRows = (storeId: number) =>
-    app.db.db.$client.prepare('SELECT COUNT(*) AS n FROM items WHERE store_id = ?').get(storeId) as { n: number }
+  const itemRows = (storeId: number) => app.db.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM items WHERE store_id = ${storeId}`)
 
   t.test('an admin with a fresh token deletes the store and its items', async (t) => {
     const store = await createStore(app, admin.headers, 'Doomed')
