@@ -1,4 +1,4 @@
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { randomUUID } from 'node:crypto'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -30,8 +30,10 @@ import itemsRoutes from './routes/items.js'
 export type AppConfig = Config & { jwtSecret: string }
 
 export interface BuildOptions {
-  /** Pino options or instance; defaults to JSON logs at config.logLevel. */
-  logger?: FastifyServerOptions['logger']
+  /** `false` for no logs; otherwise JSON logs at config.logLevel, redacted. */
+  logger?: false
+  /** Where log lines go (default stdout): tests capture them here. */
+  logStream?: { write(line: string): unknown }
 }
 
 /** Passwords, tokens and cookies never reach a log line. */
@@ -50,10 +52,31 @@ export const REDACT = {
   censor: '[redacted]',
 }
 
+const SECRET_QUERY = /([?&](?:access_token|refresh_token|token|password)=)[^&]*/gi
+
+/** The request as logged: no headers, and secret-looking query values masked. */
+function requestForLog(req: FastifyRequest) {
+  return {
+    method: req.method,
+    url: req.url.replace(SECRET_QUERY, '$1[redacted]'),
+    remoteAddress: req.ip,
+  }
+}
+
+function loggerOptions(config: AppConfig, options: BuildOptions): FastifyServerOptions['logger'] {
+  if (options.logger === false) return false
+  return {
+    level: config.logLevel,
+    redact: REDACT,
+    serializers: { req: requestForLog as never },
+    ...(options.logStream ? { stream: options.logStream } : {}),
+  }
+}
+
 /** Builds the whole service on `config`. Never listens, never reads process.env. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, redact: REDACT },
+    logger: loggerOptions(config, options),
     bodyLimit: 1024 * 1024,
     // A hop count is valid for Fastify (proxy-addr) though its types omit it.
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],

@@ -5,6 +5,7 @@ export type SecurityEvent =
   | 'login_succeeded'
   | 'login_failed'
   | 'token_refreshed'
+  | 'refresh_reuse_detected'
   | 'logout'
   | 'logout_all'
   | 'session_revoked'
@@ -18,5 +19,6 @@ export function audit(
   event: SecurityEvent,
   fields: { user_id?: number | undefined; session_id?: string | undefined; [key: string]: unknown } = {},
 ) {
-  request.log.info({ event, ...fields }, event.replace(/_/g, ' '))
+  const level = event === 'refresh_reuse_detected' || event === 'login_failed' ? 'warn' : 'info'
+  request.log[level]({ event, ...fields }, event.replace(/_/g, ' '))
 }

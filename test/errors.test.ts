@@ -1,8 +1,7 @@
 import t, { type Test } from 'tap'
 import { readFileSync } from 'node:fs'
-import { Writable } from 'node:stream'
 import type { LightMyRequestResponse } from 'fastify'
-import { account, build, decodeJwt, expectError } from './helper.js'
+import { account, build, decodeJwt, expectError, logCapture } from './helper.js'
 
 const ERROR_KEYS = ['code', 'details', 'error', 'message', 'statusCode']
 
@@ -155,14 +154,8 @@ t.test('authentication comes before 403, 404 and 400', async (t) => {
 })
 
 t.test('a crash is a 500 without its cause; /health reports 503', async (t) => {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line))
-      done()
-    },
-  })
-  const app = await build(t, {}, { logger: { level: 'error', stream } })
+  const { stream, lines } = logCapture()
+  const app = await build(t, { LOG_LEVEL: 'error' }, { logStream: stream })
   const admin = await account(app, 'admin')
   app.db.close()
 

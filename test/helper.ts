@@ -25,7 +25,7 @@ export function tempDir(t: Tap): string {
 export async function build(t: Tap, env: Record<string, string> = {}, options: BuildOptions = {}) {
   const dir = env.DATABASE_URL ? undefined : tempDir(t)
   const config = loadConfig({ AUTH_RATE_LIMIT: '0', DATABASE_URL: join(dir ?? '', 'test.db'), ...env })
-  const app = await buildApp({ ...config, jwtSecret: env.JWT_SECRET_KEY ?? TEST_SECRET }, { logger: false, ...options })
+  const app = await buildApp({ ...config, jwtSecret: env.JWT_SECRET_KEY ?? TEST_SECRET }, options.logStream ? options : { logger: false, ...options })
   await app.ready()
   t.teardown(() => app.close())
   return app
@@ -85,4 +85,19 @@ export function expectError(
   const body = res.json()
   t.match(body, { statusCode: status, code, error: String, message: String }, `code ${code}`)
   if (status === 401) t.match(res.headers['www-authenticate'], /^Bearer realm="stores-api"/, 'WWW-Authenticate')
+}
+
+/** A log stream for `build(t, env, { logStream })` that keeps every line, raw and parsed. */
+export function logCapture() {
+  const raw: string[] = []
+  const lines: Array<Record<string, unknown>> = []
+  const stream = {
+    write(chunk: string) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        raw.push(line)
+        lines.push(JSON.parse(line) as Record<string, unknown>)
+      }
+    },
+  }
+  return { stream, raw, lines }
 }

@@ -1,5 +1,7 @@
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { HttpError } from '../../errors.js'
+import { audit } from '../../audit.js'
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { TokenClaims, TokenPair } from '../../../schemas/auth.js'
 import { isAdmin, type UserRow } from '../../repositories/users.js'
@@ -13,6 +15,8 @@ export interface Tokens {
    * is no longer the session's current one is a replay: the session is revoked (401).
    */
   refresh(claims: TokenClaims, user: UserRow, reply: FastifyReply): Promise<TokenPair>
+  /** A retired refresh token was presented: revokes its whole session; returns the 401 to throw. */
+  replayDetected(request: FastifyRequest, userId: number, sid: string): Promise<HttpError>
   clearCookies(reply: FastifyReply): void
 }
 
@@ -70,6 +74,12 @@ function createTokens(app: FastifyInstance): Tokens {
     reply.setCookie(csrfName, csrfValue ?? '', { ...base, httpOnly: false })
   }
 
+  async function replayDetected(request: FastifyRequest, userId: number, sid: string) {
+    await sessions.revoke(sid)
+    audit(request, 'refresh_reuse_detected', { user_id: userId, session_id: sid })
+    return authError('token_revoked', 'This refresh token was already used; the session has been revoked.', true)
+  }
+
   return {
     async login(user, userAgent, reply) {
       const now = new Date()
@@ -91,13 +101,13 @@ function createTokens(app: FastifyInstance): Tokens {
     async refresh(claims, user, reply) {
       const nextJti = randomUUID()
       if (!(await sessions.rotate(claims.sid, claims.jti, nextJti, new Date()))) {
-        await sessions.revoke(claims.sid)
-        reply.log.warn({ event: 'refresh_reuse_detected', user_id: user.id, session_id: claims.sid }, 'refresh token replayed; session revoked')
-        throw authError('token_revoked', 'This refresh token was already used; the session has been revoked.', true)
+        throw await replayDetected(reply.request, user.id, claims.sid)
       }
       // A refresh token's expiry is its session's expiry.
       return issue(user, claims.sid, nextJti, new Date(claims.exp * 1000), false, reply)
     },
+
+    replayDetected,
 
     clearCookies(reply) {
       if (!config.cookies) return
