@@ -1,19 +1,28 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Page, Timestamp } from './common.js'
+import { EXAMPLE_TIME, Page, Timestamp } from './common.js'
 import { Password } from './user.js'
 
-export const LoginRequest = Type.Object(
-  {
-    username: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 254, description: 'Username, or an email address.', examples: ['alice'] }),
+const LoginPassword = Type.String({ minLength: 1, maxLength: 1024, examples: ['correct horse battery'] })
+const LoginEmail = Type.String({ minLength: 1, maxLength: 254, examples: ['alice@example.com'] })
+
+/**
+ * Two explicit shapes rather than one object with `anyOf: [{ required: [username] }, { required: [email] }]`:
+ * generated clients (openapi-typescript) turn that form into `unknown`, and this one into a precise union.
+ */
+export const LoginRequest = Type.Union(
+  [
+    Type.Object(
+      {
+        username: Type.String({ minLength: 1, maxLength: 254, description: 'Username, or an email address.', examples: ['alice'] }),
+        email: Type.Optional(LoginEmail),
+        password: LoginPassword,
+      },
+      { title: 'By username', additionalProperties: false },
     ),
-    email: Type.Optional(Type.String({ minLength: 1, maxLength: 254, examples: ['alice@example.com'] })),
-    password: Type.String({ minLength: 1, maxLength: 1024, examples: ['correct horse battery'] }),
-  },
+    Type.Object({ email: LoginEmail, password: LoginPassword }, { title: 'By email', additionalProperties: false }),
+  ],
   {
     $id: 'LoginRequest',
-    additionalProperties: false,
-    anyOf: [{ required: ['username'] }, { required: ['email'] }],
     description:
       'Either `username` or `email` with the password. A `username` containing `@` is looked up as an email. ' +
       'When both are sent, `username` is used.',
@@ -33,7 +42,19 @@ export const TokenPair = Type.Object(
       examples: [2592000],
     }),
   },
-  { $id: 'TokenPair', additionalProperties: false },
+  {
+    $id: 'TokenPair',
+    additionalProperties: false,
+    examples: [
+      {
+        access_token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwidHlwZSI6ImFjY2VzcyJ9.c2lnbmF0dXJl',
+        refresh_token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwidHlwZSI6InJlZnJlc2gifQ.c2lnbmF0dXJl',
+        token_type: 'Bearer',
+        expires_in: 900,
+        refresh_expires_in: 2592000,
+      },
+    ],
+  },
 )
 export type TokenPair = Static<typeof TokenPair>
 
@@ -46,7 +67,21 @@ export const Session = Type.Object(
     user_agent: Type.Union([Type.String(), Type.Null()]),
     current: Type.Boolean({ description: 'True for the session of the token making this request.' }),
   },
-  { $id: 'Session', additionalProperties: false, description: 'A login session: one per `POST /login`.' },
+  {
+    $id: 'Session',
+    additionalProperties: false,
+    description: 'A login session: one per `POST /login`.',
+    examples: [
+      {
+        id: '3f1c2a9e-8d4b-4c1a-9f2e-5b6d7c8e9a01',
+        created_at: EXAMPLE_TIME,
+        last_used_at: EXAMPLE_TIME,
+        expires_at: '2025-02-14T09:30:00.000Z',
+        user_agent: 'Mozilla/5.0',
+        current: true,
+      },
+    ],
+  },
 )
 export type Session = Static<typeof Session>
 
@@ -74,7 +109,7 @@ export const LogoutAll = Type.Object(
     message: Type.String({ examples: ['Logged out of every session.'] }),
     revoked_sessions: Type.Integer({ minimum: 0, examples: [3] }),
   },
-  { $id: 'LogoutAll', additionalProperties: false },
+  { $id: 'LogoutAll', additionalProperties: false, examples: [{ message: 'Logged out of every session.', revoked_sessions: 3 }] },
 )
 
 const uuid = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'

@@ -31,14 +31,29 @@ const pageFields = {
   offset: Type.Integer({ minimum: 0 }),
 }
 
-/** The pagination envelope every list route returns. */
+/** An example time for the documentation. */
+export const EXAMPLE_TIME = '2025-01-15T09:30:00.000Z'
+
+/**
+ * The pagination envelope every list route returns. Its documented example is a one-row page
+ * built from the item schema's own example (and `extra`'s, for fields such as `message`).
+ */
 export function Page<T extends TSchema>(item: T, $id: string, extra: Record<string, TSchema> = {}) {
-  return Type.Object({ data: Type.Array(ref(item)), ...pageFields, ...extra }, { $id, additionalProperties: false })
+  const row = (item.examples as unknown[] | undefined)?.[0]
+  const extraExample = Object.fromEntries(Object.entries(extra).map(([key, schema]) => [key, (schema.examples as unknown[] | undefined)?.[0]]))
+  return Type.Object(
+    { data: Type.Array(ref(item)), ...pageFields, ...extra },
+    {
+      $id,
+      additionalProperties: false,
+      examples: [{ data: row === undefined ? [] : [row], total: 1, limit: 20, offset: 0, ...extraExample }],
+    },
+  )
 }
 
 export const Message = Type.Object(
   { message: Type.String({ examples: ['Done.'] }) },
-  { $id: 'Message', additionalProperties: false },
+  { $id: 'Message', additionalProperties: false, examples: [{ message: 'Done.' }] },
 )
 
 export const Root = Type.Object(
@@ -48,10 +63,14 @@ export const Root = Type.Object(
     status: Type.Literal('ok'),
     docs: Type.Literal('/docs'),
   },
-  { $id: 'Root', additionalProperties: false },
+  {
+    $id: 'Root',
+    additionalProperties: false,
+    examples: [{ name: 'stores-api', version: '1.0.0', status: 'ok', docs: '/docs' }],
+  },
 )
 
 export const Health = Type.Object(
   { status: Type.Literal('ok'), database: Type.Literal('ok') },
-  { $id: 'Health', additionalProperties: false },
+  { $id: 'Health', additionalProperties: false, examples: [{ status: 'ok', database: 'ok' }] },
 )

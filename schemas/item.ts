@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Page, PageQuery, Timestamp } from './common.js'
+import { EXAMPLE_TIME, Page, PageQuery, Timestamp } from './common.js'
 
 export const MAX_PRICE = 999999999.99
 
@@ -20,21 +20,28 @@ export const ItemName = Type.String({
 
 const StoreId = Type.Integer({ minimum: 1, maximum: 2147483647, examples: [1] })
 
+export const ITEM_EXAMPLE = { id: 1, name: 'Chair', price: 19.99, store_id: 1, created_at: EXAMPLE_TIME }
+
 export const Item = Type.Object(
   {
     id: Type.Integer({ examples: [1] }),
     name: Type.String({ examples: ['Chair'] }),
     price: Type.Number({ examples: [19.99] }),
     store_id: Type.Integer({ examples: [1] }),
-    created_at: Type.String({ format: 'date-time' }),
+    created_at: Timestamp,
   },
-  { $id: 'Item', additionalProperties: false },
+  { $id: 'Item', additionalProperties: false, examples: [ITEM_EXAMPLE] },
 )
 export type Item = Static<typeof Item>
 
 export const ItemSummary = Type.Object(
   { id: Type.Integer({ examples: [1] }), name: Type.String({ examples: ['Chair'] }) },
-  { $id: 'ItemSummary', additionalProperties: false, description: 'What an anonymous caller sees of an item.' },
+  {
+    $id: 'ItemSummary',
+    additionalProperties: false,
+    description: 'What an anonymous caller sees of an item.',
+    examples: [{ id: 1, name: 'Chair' }],
+  },
 )
 
 export const ItemCreate = Type.Object(

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Page, PageQuery, Timestamp, ref } from './common.js'
-import { Item } from './item.js'
+import { EXAMPLE_TIME, Page, PageQuery, Timestamp, ref } from './common.js'
+import { Item, ITEM_EXAMPLE } from './item.js'
 
 export const StoreName = Type.String({
   minLength: 1,
@@ -11,7 +11,7 @@ export const StoreName = Type.String({
 
 export const Store = Type.Object(
   { id: Type.Integer({ examples: [1] }), name: Type.String({ examples: ['Corner Shop'] }), created_at: Timestamp },
-  { $id: 'Store', additionalProperties: false },
+  { $id: 'Store', additionalProperties: false, examples: [{ id: 1, name: 'Corner Shop', created_at: EXAMPLE_TIME }] },
 )
 export type Store = Static<typeof Store>
 
@@ -22,7 +22,12 @@ export const StoreWithItems = Type.Object(
     created_at: Timestamp,
     items: Type.Array(ref(Item)),
   },
-  { $id: 'StoreWithItems', additionalProperties: false, description: 'A store with all of its items.' },
+  {
+    $id: 'StoreWithItems',
+    additionalProperties: false,
+    description: 'A store with all of its items.',
+    examples: [{ id: 1, name: 'Corner Shop', created_at: EXAMPLE_TIME, items: [ITEM_EXAMPLE] }],
+  },
 )
 
 export const StoreCreate = Type.Object(

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Page, Timestamp } from './common.js'
+import { EXAMPLE_TIME, Page, Timestamp } from './common.js'
 
 export const Username = Type.String({
   minLength: 3,
@@ -38,7 +38,22 @@ export const User = Type.Object(
     is_active: Type.Boolean(),
     created_at: Timestamp,
   },
-  { $id: 'User', additionalProperties: false, description: 'A user account. Never carries the password or its hash.' },
+  {
+    $id: 'User',
+    additionalProperties: false,
+    description: 'A user account. Never carries the password or its hash.',
+    examples: [
+      {
+        id: 1,
+        username: 'alice',
+        email: 'alice@example.com',
+        roles: ['admin', 'user'],
+        is_admin: true,
+        is_active: true,
+        created_at: EXAMPLE_TIME,
+      },
+    ],
+  },
 )
 export type User = Static<typeof User>
 

@@ -6,7 +6,7 @@ import type { Config } from './config.js'
 import './types.js'
 import { sharedSchemas } from '../schemas/index.js'
 import { validation } from './validation.js'
-import { clientErrorHandler } from './plugins/app/errors.js'
+import { clientErrorHandler, frameworkErrors } from './plugins/app/errors.js'
 import errors from './plugins/app/errors.js'
 import db from './plugins/app/db.js'
 import passwords from './plugins/app/passwords.js'
@@ -82,6 +82,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     genReqId: () => randomUUID(),
     clientErrorHandler,
+    frameworkErrors,
     ...validation,
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -1,4 +1,5 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
 import type { Ajv } from 'ajv'
 import type { FastifyServerOptions } from 'fastify'
 
@@ -27,9 +28,17 @@ const factory = AjvCompiler()
 type Pool = typeof factory
 type AjvOptions = NonNullable<Parameters<Pool>[1]>
 
+const serializers = SerializerSelector()
+
 /**
  * Two Ajv instances sharing the `$id` schemas: path and query parameters are converted from
  * their string form, bodies are never coerced ("1" for a number is a 400).
+ *
+ * Each route's validators and response serializers are compiled on first use rather than
+ * before listening: every route documents several statuses (200, 4xx, 401, ...), most of
+ * them errors that may never happen, and compiling them all made up most of the start-up
+ * time. Same compilers, same schemas, only later; the shared schemas are still added to Ajv
+ * (and checked against the meta-schema) at start.
  */
 export const validation: Pick<FastifyServerOptions, 'ajv' | 'schemaController'> = {
   ajv: { customOptions: { removeAdditional: false, allErrors: false }, plugins: [decimalPlaces] },
@@ -37,12 +46,37 @@ export const validation: Pick<FastifyServerOptions, 'ajv' | 'schemaController'> 
     compilersFactory: {
       buildValidator(externalSchemas, options?: AjvOptions) {
         const base = (options ?? {}) as { customOptions?: object }
-        const coercing = factory(externalSchemas, options)
+        // strictNumbers off where strings are converted: with it, Ajv turns "1e400" or "Infinity" into
+        // Infinity, and then skips `minimum`/`maximum` (they only run on finite numbers) for an integer.
+        // Without it the bounds apply, so an id of Infinity is a 400. Bodies (JSON) keep it on.
+        const coercing = factory(externalSchemas, {
+          ...base,
+          customOptions: { ...base.customOptions, strictNumbers: false },
+        } as AjvOptions)
         const exact = factory(externalSchemas, {
           ...base,
           customOptions: { ...base.customOptions, coerceTypes: false },
         } as AjvOptions)
-        return (route) => (route.httpPart === 'body' ? exact : coercing)(route)
+        return (route) => {
+          const compile = route.httpPart === 'body' ? exact : coercing
+          type Validate = ReturnType<typeof compile>
+          let validate: Validate | undefined
+          // Fastify only calls it and then reads `errors` off it; Ajv's other fields go unused.
+          const lazy = ((data: unknown) => {
+            validate ??= compile(route)
+            const result = validate(data)
+            lazy.errors = validate.errors
+            return result
+          }) as Validate
+          return lazy
+        }
+      },
+      buildSerializer(externalSchemas, options) {
+        const compile = serializers(externalSchemas, options)
+        return (route) => {
+          let serialize: ((data: unknown) => string) | undefined
+          return (data: unknown) => (serialize ??= compile(route))(data)
+        }
       },
     },
   },

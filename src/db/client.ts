@@ -2,9 +2,9 @@ import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
 import * as schema from './schema.js'
+import { ROOT } from '../paths.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
 
@@ -17,7 +17,7 @@ export interface DbHandle {
   close(): void
 }
 
-const MIGRATIONS = fileURLToPath(new URL('../../migrations/sqlite', import.meta.url))
+const MIGRATIONS = join(ROOT, 'migrations/sqlite')
 
 /** Opens the SQLite file (creating its folder), sets the pragmas API.md promises and migrates. */
 export function openDatabase(path: string): DbHandle {

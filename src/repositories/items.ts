@@ -1,10 +1,12 @@
-import { and, asc, count, eq, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, getTableColumns, sql } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../db/client.js'
 import { constraintOf } from '../db/client.js'
 import { items } from '../db/schema.js'
+import { rowReader } from '../db/rows.js'
 import { conflict, notFound } from '../errors.js'
 import type { Item } from '../../schemas/item.js'
-import { containsKey, iso, nameKey } from './keys.js'
+import { containsPattern, iso, likeKey, nameKey } from './keys.js'
 
 type ItemRow = typeof items.$inferSelect
 
@@ -27,21 +29,65 @@ function writeError(err: unknown, name: string, storeId: number): never {
   throw err
 }
 
-export function itemsRepository(db: Db) {
+/**
+ * The pages and the total of GET /item, prepared once per combination of filters: full items,
+ * or only id and name (what an anonymous caller sees). Both are read with `.values()`.
+ */
+function prepareList(db: Db, byStore: boolean, byName: boolean) {
+  const where = and(
+    byStore ? eq(items.storeId, sql.placeholder('storeId')) : undefined,
+    byName ? likeKey(items.nameKey, sql.placeholder('pattern')) : undefined,
+  )
+  const page = (fields: Record<string, SQLiteColumn>) =>
+    db
+      .select(fields)
+      .from(items)
+      .where(where)
+      .orderBy(asc(items.id))
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+      .prepare()
   return {
-    async list(q: { limit: number; offset: number; name?: string | undefined; store_id?: number | undefined }) {
-      const filters: SQL[] = []
-      if (q.store_id !== undefined) filters.push(eq(items.storeId, q.store_id))
-      if (q.name) filters.push(containsKey(items.nameKey, q.name))
-      const where = and(...filters)
-      const rows = db.select().from(items).where(where).orderBy(asc(items.id)).limit(q.limit).offset(q.offset).all()
-      const total = db.select({ n: count() }).from(items).where(where).get()?.n ?? 0
-      return { data: rows.map(publicItem), total }
+    items: page(getTableColumns(items)),
+    summaries: page({ id: items.id, name: items.name }),
+    total: db.select({ n: count() }).from(items).where(where).prepare(),
+  }
+}
+
+type ListQuery = { limit: number; offset: number; name?: string | undefined; store_id?: number | undefined }
+
+export function itemsRepository(db: Db) {
+  const byId = db.select().from(items).where(eq(items.id, sql.placeholder('id'))).prepare()
+  const readItem = rowReader(items)
+  const lists = new Map<string, ReturnType<typeof prepareList>>()
+
+  function listOf(q: ListQuery) {
+    const byStore = q.store_id !== undefined
+    const byName = Boolean(q.name)
+    const key = `${byStore}${byName}`
+    let list = lists.get(key)
+    if (!list) lists.set(key, (list = prepareList(db, byStore, byName)))
+    const params = { storeId: q.store_id, pattern: q.name ? containsPattern(q.name) : undefined }
+    return { list, params, page: { ...params, limit: q.limit, offset: q.offset } }
+  }
+
+  return {
+    async list(q: ListQuery) {
+      const { list, params, page } = listOf(q)
+      const data = list.items.values(page).map((values) => publicItem(readItem.read(values)))
+      return { data, total: list.total.get(params)?.n ?? 0 }
+    },
+
+    /** Only id and name of each item: the anonymous view of GET /item. */
+    async listSummaries(q: ListQuery) {
+      const { list, params, page } = listOf(q)
+      const data = list.summaries.values(page).map(([id, name]) => ({ id: id as number, name: name as string }))
+      return { data, total: list.total.get(params)?.n ?? 0 }
     },
 
     async get(id: number) {
-      const row = db.select().from(items).where(eq(items.id, id)).get()
-      return row && publicItem(row)
+      const values = byId.values({ id })[0]
+      return values && publicItem(readItem.read(values))
     },
 
     async create(input: { name: string; price: number; store_id: number }) {

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js'
 import { sessions, users } from '../db/schema.js'
 import type { Session } from '../../schemas/auth.js'
 import { iso } from './keys.js'
+import { rowReader } from '../db/rows.js'
 
 export type SessionRow = typeof sessions.$inferSelect
 
@@ -26,6 +27,8 @@ export function sessionsRepository(db: Db) {
     .leftJoin(sessions, and(eq(sessions.id, sql.placeholder('sid')), eq(sessions.userId, users.id)))
     .where(eq(users.id, sql.placeholder('userId')))
     .prepare()
+  const readUser = rowReader(users)
+  const readSession = rowReader(sessions)
   const touch = db
     .update(sessions)
     .set({ lastUsedAt: sql`${sql.placeholder('now')}` })
@@ -34,7 +37,11 @@ export function sessionsRepository(db: Db) {
 
   return {
     async authLookup(userId: number, sid: string) {
-      return lookup.get({ userId, sid })
+      const values = lookup.values({ userId, sid })[0]
+      if (!values) return undefined
+      // The session's columns follow the user's; its id is null when the join found none.
+      const at = readUser.width
+      return { user: readUser.read(values), session: values[at] === null ? null : readSession.read(values, at) }
     },
 
     async create(row: SessionRow) {

@@ -46,13 +46,14 @@ export function usersRepository(db: Db) {
   }
 
   return {
-    async create(input: { username: string; email?: string; passwordHash: string; firstUserIsAdmin: boolean }) {
+    /** `roles` (operator tooling) overrides the first-user rule. */
+    async create(input: { username: string; email?: string; passwordHash: string; firstUserIsAdmin: boolean; roles?: string[] }) {
       try {
         // IMMEDIATE: two first registrations at once still make one admin.
         return db.transaction(
           (tx) => {
             const anyone = tx.select({ id: users.id }).from(users).limit(1).get()
-            const roles = !anyone && input.firstUserIsAdmin ? ['admin', 'user'] : ['user']
+            const roles = input.roles ?? (!anyone && input.firstUserIsAdmin ? ['admin', 'user'] : ['user'])
             return tx
               .insert(users)
               .values({

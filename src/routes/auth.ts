@@ -5,7 +5,7 @@ import { User, UserCreate } from '../../schemas/user.js'
 import { HttpError } from '../errors.js'
 import { publicUser } from '../repositories/users.js'
 import { audit } from '../audit.js'
-import { INVALID, errors } from './responses.js'
+import { INVALID, created, errors, success } from './responses.js'
 
 const NO_STORE = 'Token responses carry `Cache-Control: no-store`.'
 
@@ -25,7 +25,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['auth'],
         body: ref(UserCreate),
         response: {
-          201: { ...ref(User), description: 'Created; `Location` names the new user.' },
+          201: created(User, 'The account was created; `Location` names it.', '/user/{id}'),
           ...errors({ 400: INVALID, 409: 'conflict: the username or email is taken.' }),
         },
       },
@@ -54,7 +54,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['auth'],
         body: ref(LoginRequest),
         response: {
-          200: ref(TokenPair),
+          200: success(TokenPair, 'Logged in: a fresh access token and a refresh token for the new session.'),
           ...errors({
             400: INVALID,
             401: 'invalid_credentials: wrong username, email or password (one answer for all).',
@@ -64,8 +64,8 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { username, email, password } = request.body
-      const user = await users.findByLogin(username ?? email ?? '')
+      const { password } = request.body
+      const user = await users.findByLogin('username' in request.body ? request.body.username : request.body.email)
       // Unknown users cost one argon2 verification too, against a dummy hash.
       const ok = await app.passwords.verify(user?.passwordHash, password)
       if (!user || !ok) {
@@ -98,7 +98,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
           'So of two concurrent refreshes with one token, one succeeds and the other ends the session. ' +
           'Rotation never extends the session past its login + JWT_REFRESH_TOKEN_EXPIRES.',
         tags: ['auth'],
-        response: { 200: ref(TokenPair) },
+        response: { 200: success(TokenPair, 'A non-fresh access token and the rotated refresh token.') },
       },
     },
     async (request, reply) => {
@@ -117,7 +117,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Log out of this session',
         description: 'Revokes this access token and every token of its session. In cookie mode also clears the cookies.',
         tags: ['auth'],
-        response: { 200: ref(Message) },
+        response: { 200: success(Message, 'Logged out: this session is revoked.') },
       },
     },
     async (request, reply) => {
@@ -138,7 +138,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Log out of every session',
         description: 'Revokes every session of the user, this one included.',
         tags: ['auth'],
-        response: { 200: ref(LogoutAll) },
+        response: { 200: success(LogoutAll, 'Every session of the user is revoked; `revoked_sessions` counts them.') },
       },
     },
     async (request, reply) => {

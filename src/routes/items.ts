@@ -3,9 +3,11 @@ import { Type } from '@sinclair/typebox'
 import { IdParam, Message, pageOf, ref } from '../../schemas/common.js'
 import { Item, ItemCreate, ItemPut, ItemQuery, ItemSummariesPage, ItemsPage } from '../../schemas/item.js'
 import { badRequest, notFound } from '../errors.js'
-import { INVALID, errors } from './responses.js'
+import { INVALID, created, errors, success } from './responses.js'
 
 const ANONYMOUS_MESSAGE = 'Log in to see prices and stores.'
+const FULL_PAGE = ref(ItemsPage)
+const SUMMARY_PAGE = ref(ItemSummariesPage)
 
 const items: FastifyPluginAsyncTypebox = async (app) => {
   const repo = app.repos.items
@@ -23,14 +25,29 @@ const items: FastifyPluginAsyncTypebox = async (app) => {
           '`store_id` and `name` (case-insensitive substring) filter. Ordered by id.',
         tags: ['items'],
         querystring: ItemQuery,
-        response: { 200: Type.Union([ref(ItemsPage), ref(ItemSummariesPage)]), ...errors({ 400: INVALID }) },
+        response: {
+          200: {
+            ...Type.Union([ref(ItemsPage), ref(ItemSummariesPage)]),
+            description: 'With a token, a page of full items (`ItemsPage`); without, a page of names (`ItemSummariesPage`).',
+          },
+          ...errors({ 400: INVALID }),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const page = pageOf(request.query)
-      const { data, total } = await repo.list({ ...request.query, ...page })
-      if (request.token) return { data, total, ...page }
-      return { data: data.map(({ id, name }) => ({ id, name })), total, ...page, message: ANONYMOUS_MESSAGE }
+      const query = { ...request.query, ...page }
+      // The handler knows which side of the documented union it returns, so it serializes with
+      // that schema: fast-json-stringify would otherwise validate each page against the union's
+      // branches with Ajv before serializing it. Fields a schema doesn't list are still dropped.
+      // A custom serializer leaves Content-Type unset, so it is stated here.
+      reply.type('application/json; charset=utf-8')
+      if (request.token) {
+        reply.serializer(reply.compileSerializationSchema(FULL_PAGE, '200'))
+        return { ...(await repo.list(query)), ...page }
+      }
+      reply.serializer(reply.compileSerializationSchema(SUMMARY_PAGE, '200'))
+      return { ...(await repo.listSummaries(query)), ...page, message: ANONYMOUS_MESSAGE }
     },
   )
 
@@ -44,7 +61,7 @@ const items: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['items'],
         body: ref(ItemCreate),
         response: {
-          201: { ...ref(Item), description: 'Created; `Location` names the new item.' },
+          201: created(Item, 'The item was created; `Location` names it.', '/item/{id}'),
           ...errors({
             400: INVALID,
             404: 'not_found: the store does not exist.',
@@ -68,7 +85,7 @@ const items: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Get an item',
         tags: ['items'],
         params: IdParam,
-        response: { 200: ref(Item), ...errors({ 400: INVALID, 404: 'not_found.' }) },
+        response: { 200: success(Item, 'The item.'), ...errors({ 400: INVALID, 404: 'not_found.' }) },
       },
     },
     async (request) => {
@@ -92,8 +109,8 @@ const items: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParam,
         body: ref(ItemPut),
         response: {
-          200: { ...ref(Item), description: 'Updated.' },
-          201: { ...ref(Item), description: 'Created with this id; `Location` names it.' },
+          200: success(Item, 'The item was updated.'),
+          201: created(Item, 'No item had this id: it was created with it; `Location` names it.', '/item/{id}'),
           ...errors({
             400: `${INVALID} Also when creating without store_id.`,
             404: 'not_found: the store does not exist.',
@@ -120,7 +137,7 @@ const items: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Delete an item',
         tags: ['items'],
         params: IdParam,
-        response: { 200: ref(Message), ...errors({ 400: INVALID, 404: 'not_found.' }) },
+        response: { 200: success(Message, 'The item is deleted.'), ...errors({ 400: INVALID, 404: 'not_found.' }) },
       },
     },
     async (request) => {

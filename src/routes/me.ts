@@ -6,7 +6,7 @@ import { HttpError, notFound } from '../errors.js'
 import { publicUser } from '../repositories/users.js'
 import { publicSession } from '../repositories/sessions.js'
 import { audit } from '../audit.js'
-import { INVALID, errors } from './responses.js'
+import { INVALID, errors, success } from './responses.js'
 
 const me: FastifyPluginAsyncTypebox = async (app) => {
   const { users, sessions } = app.repos
@@ -15,7 +15,7 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
     '/me',
     {
       config: { auth: 'access' },
-      schema: { operationId: 'getMe', summary: 'The signed-in user', tags: ['me'], response: { 200: ref(User) } },
+      schema: { operationId: 'getMe', summary: 'The signed-in user', tags: ['me'], response: { 200: success(User, 'The user the access token belongs to.') } },
     },
     async (request) => publicUser(request.user),
   )
@@ -30,7 +30,7 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
         description: 'Sessions not yet revoked or expired, most recently used first; `current` marks the caller’s.',
         tags: ['me'],
         querystring: PageQuery,
-        response: { 200: ref(SessionsPage), ...errors({ 400: INVALID }) },
+        response: { 200: success(SessionsPage, 'A page of my active sessions.'), ...errors({ 400: INVALID }) },
       },
     },
     async (request) => {
@@ -51,7 +51,7 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['me'],
         params: SessionIdParam,
         response: {
-          200: ref(Message),
+          200: success(Message, 'The session is revoked.'),
           ...errors({ 400: INVALID, 404: 'not_found: no such active session of yours.' }),
         },
       },
@@ -75,7 +75,7 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['me'],
         body: ref(PasswordChange),
         response: {
-          200: ref(Message),
+          200: success(Message, 'The password is changed; every other session is revoked.'),
           ...errors({ 400: INVALID, 403: 'invalid_credentials: the current password is wrong; nothing changed.' }),
         },
       },

@@ -1,15 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Health, Root, ref } from '../../schemas/common.js'
+import { Health, Root } from '../../schemas/common.js'
 import { HttpError } from '../errors.js'
 import { packageInfo } from '../plugins/external/swagger.js'
-import { errors } from './responses.js'
+import { errors, success } from './responses.js'
 
 const meta: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/',
     {
       config: { auth: 'public' },
-      schema: { operationId: 'getRoot', summary: 'Service name and version', tags: ['meta'], response: { 200: ref(Root) } },
+      schema: { operationId: 'getRoot', summary: 'Service name and version', tags: ['meta'], response: { 200: success(Root, 'The service name and version, and where the docs are.') } },
     },
     async () => ({ name: packageInfo.name, version: packageInfo.version, status: 'ok' as const, docs: '/docs' as const }),
   )
@@ -23,7 +23,7 @@ const meta: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Health check',
         description: 'Queries the database. 503 while it cannot be queried.',
         tags: ['meta'],
-        response: { 200: ref(Health), ...errors({ 503: 'service_unavailable: the database cannot be queried.' }) },
+        response: { 200: success(Health, 'The service and its database are up.'), ...errors({ 503: 'service_unavailable: the database cannot be queried.' }) },
       },
     },
     async (request) => {

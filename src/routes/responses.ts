@@ -1,3 +1,4 @@
+import type { TSchema } from '@sinclair/typebox'
 import { ErrorBody } from '../../schemas/error.js'
 import { ref } from '../../schemas/common.js'
 
@@ -10,3 +11,12 @@ export function errors(map: Partial<Record<400 | 401 | 403 | 404 | 409 | 503, st
 }
 
 export const INVALID = 'validation_error: the body, path or query does not match its schema.'
+
+/** A 2xx response: the shared schema with what it means here (instead of "Default Response"). */
+export const success = <T extends TSchema>(schema: T, description: string) => ({ ...ref(schema), description })
+
+/** A 201 response, documenting the `Location` header that names the new resource. */
+export const created = <T extends TSchema>(schema: T, description: string, location: string) => ({
+  ...success(schema, description),
+  headers: { Location: { type: 'string', description: `The new resource: \`${location}\`.`, examples: [location.replace('{id}', '1')] } },
+})

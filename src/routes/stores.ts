@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IdParam, Message, pageOf, ref } from '../../schemas/common.js'
 import { Store, StoreCreate, StoreQuery, StoresPage, StoreWithItems } from '../../schemas/store.js'
 import { notFound } from '../errors.js'
-import { INVALID, errors } from './responses.js'
+import { INVALID, created, errors, success } from './responses.js'
 
 const stores: FastifyPluginAsyncTypebox = async (app) => {
   const repo = app.repos.stores
@@ -17,7 +17,7 @@ const stores: FastifyPluginAsyncTypebox = async (app) => {
         description: '`name` filters by case-insensitive substring. Ordered by id.',
         tags: ['stores'],
         querystring: StoreQuery,
-        response: { 200: ref(StoresPage), ...errors({ 400: INVALID }) },
+        response: { 200: success(StoresPage, 'A page of stores.'), ...errors({ 400: INVALID }) },
       },
     },
     async (request) => {
@@ -36,7 +36,7 @@ const stores: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['stores'],
         body: ref(StoreCreate),
         response: {
-          201: { ...ref(Store), description: 'Created; `Location` names the new store.' },
+          201: created(Store, 'The store was created; `Location` names it.', '/store/{id}'),
           ...errors({ 400: INVALID, 409: 'conflict: a store of that name (any case) exists.' }),
         },
       },
@@ -56,7 +56,7 @@ const stores: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Get a store with its items',
         tags: ['stores'],
         params: IdParam,
-        response: { 200: ref(StoreWithItems), ...errors({ 400: INVALID, 404: 'not_found.' }) },
+        response: { 200: success(StoreWithItems, 'The store with all of its items.'), ...errors({ 400: INVALID, 404: 'not_found.' }) },
       },
     },
     async (request) => {
@@ -75,7 +75,7 @@ const stores: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Delete a store and its items',
         tags: ['stores'],
         params: IdParam,
-        response: { 200: ref(Message), ...errors({ 400: INVALID, 404: 'not_found.' }) },
+        response: { 200: success(Message, 'The store and its items are deleted.'), ...errors({ 400: INVALID, 404: 'not_found.' }) },
       },
     },
     async (request) => {

@@ -5,7 +5,7 @@ import { User, UserUpdate, UsersPage } from '../../schemas/user.js'
 import { forbidden, notFound } from '../errors.js'
 import { isAdmin, publicUser } from '../repositories/users.js'
 import { audit } from '../audit.js'
-import { INVALID, errors } from './responses.js'
+import { INVALID, errors, success } from './responses.js'
 
 /** Owner rule: a user may act on their own account; admins on any. */
 function selfOrAdmin(request: FastifyRequest, id: number) {
@@ -25,7 +25,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'List users',
         tags: ['users'],
         querystring: PageQuery,
-        response: { 200: ref(UsersPage), ...errors({ 400: INVALID }) },
+        response: { 200: success(UsersPage, 'A page of users, ordered by id.'), ...errors({ 400: INVALID }) },
       },
     },
     async (request) => {
@@ -46,7 +46,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['users'],
         params: IdParam,
         response: {
-          200: ref(User),
+          200: success(User, 'The user.'),
           ...errors({ 400: INVALID, 403: 'forbidden: not your account and you are not an admin.', 404: 'not_found.' }),
         },
       },
@@ -73,7 +73,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParam,
         body: ref(UserUpdate),
         response: {
-          200: ref(User),
+          200: success(User, 'The user as updated.'),
           ...errors({ 400: INVALID, 404: 'not_found.', 409: 'conflict: that would leave no active admin.' }),
         },
       },
@@ -107,7 +107,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['users'],
         params: IdParam,
         response: {
-          200: ref(Message),
+          200: success(Message, 'The user is deleted.'),
           ...errors({
             400: INVALID,
             403: 'forbidden: not your account and you are not an admin.',

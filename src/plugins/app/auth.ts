@@ -53,6 +53,16 @@ function safeEqual(a: string, b: string) {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
+/** How many Authorization headers the request has (Node joins repeated ones into one value). */
+function authorizationHeaders(raw: string[]) {
+  let count = 0
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!
+    if (name.length === 13 && name.toLowerCase() === 'authorization') count++
+  }
+  return count
+}
+
 function documentation(level: AuthLevel) {
   const req = level === 'public' ? undefined : REQUIREMENTS[level]
   const cookieScheme = req?.type === 'refresh' ? 'refreshCookieAuth' : 'cookieAuth'
@@ -89,8 +99,7 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
   function findToken(request: FastifyRequest) {
     const header = request.headers.authorization
     if (header !== undefined) {
-      const count = request.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'authorization').length
-      const match = count === 1 ? BEARER.exec(header) : null
+      const match = authorizationHeaders(request.raw.rawHeaders) === 1 ? BEARER.exec(header) : null
       if (!match?.[1]) throw authError('invalid_header', 'Expected exactly one "Authorization: Bearer <token>" header.', true)
       return { token: match[1], viaCookie: false }
     }

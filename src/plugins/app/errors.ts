@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyInstance, RouteOptions } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import secureJson from 'secure-json-parse'
@@ -78,6 +78,21 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   )
+}
+
+/**
+ * Errors the router raises before any hook or route runs: a malformed percent-encoding, or a path
+ * parameter over Fastify's length limit (a 400 like any other bad id, not Fastify's own 414 body).
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const known = err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+  const message = err.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed.' : 'A path parameter is too long.'
+  const body: ErrorBody = known
+    ? { statusCode: 400, code: 'validation_error', error: 'Bad Request', message }
+    : { statusCode: 500, code: 'internal_error', error: 'Internal Server Error', message: 'Something went wrong on our side.' }
+  if (known) request.log.info({ code: body.code, status: body.statusCode }, err.message)
+  else request.log.error({ err }, 'request failed')
+  return reply.code(body.statusCode).header('x-request-id', request.id).send(body)
 }
 
 export default fp(

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { hash, parseOptions, verify, type Options } from '@node-rs/argon2'
 import { randomBytes } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 
 // OWASP's argon2id parameters: 19 MiB, 2 iterations, 1 lane. `Algorithm` is a const
 // enum the isolated-module build cannot read; 2 is its Argon2id member.
@@ -17,19 +18,44 @@ export interface Passwords {
   readonly dummyVerifications: number
 }
 
-export function createPasswords(options: Options = ARGON2_OPTIONS): Passwords {
+/** Runs at most `limit` tasks at once; the others wait their turn, first come first served. */
+export function limiter(limit: number) {
+  let running = 0
+  const waiting: Array<() => void> = []
+  return async function run<T>(task: () => Promise<T>): Promise<T> {
+    if (running < limit) running++
+    else await new Promise<void>((resolve) => waiting.push(resolve))
+    try {
+      return await task()
+    } finally {
+      // A finished task hands its slot straight to the next in line, so none can jump the queue.
+      const next = waiting.shift()
+      if (next) next()
+      else running--
+    }
+  }
+}
+
+/**
+ * Hashing runs on libuv's thread pool (4 threads), each run holding 19 MiB. More runs at once
+ * than the process has cores finish no sooner; they only multiply the memory and take the
+ * threads file I/O needs. So at most one run per available core; the rest queue.
+ */
+export function createPasswords(options: Options = ARGON2_OPTIONS, concurrency = availableParallelism()): Passwords {
+  const run = limiter(Math.max(1, concurrency))
   // Made once, up front, so the first unknown-user login costs what the others do.
-  const dummy = hash(randomBytes(16).toString('hex'), options)
+  const dummy = run(() => hash(randomBytes(16).toString('hex'), options))
   let dummyVerifications = 0
   return {
-    hash: (password) => hash(password, options),
+    hash: (password) => run(() => hash(password, options)),
     async verify(storedHash, password) {
       if (storedHash === undefined) {
         dummyVerifications++
-        await verify(await dummy, password).catch(() => false)
+        const dummyHash = await dummy
+        await run(() => verify(dummyHash, password)).catch(() => false)
         return false
       }
-      return verify(storedHash, password).catch(() => false)
+      return run(() => verify(storedHash, password)).catch(() => false)
     },
     needsRehash(storedHash) {
       if (!storedHash.startsWith('$argon2id$')) return true

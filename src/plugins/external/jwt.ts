@@ -3,8 +3,14 @@ import fastifyJwt from '@fastify/jwt'
 
 /**
  * @fastify/jwt with verification pinned: one algorithm, the claims every token needs,
- * plain-string issuer/audience when configured, JWT_LEEWAY on exp and nbf, no cache
- * (revocation is looked up on every request by the auth plugin).
+ * plain-string issuer/audience when configured, JWT_LEEWAY on exp and nbf.
+ *
+ * fast-jwt's verification cache is on, with its default key (a SHA-256 of the whole token)
+ * and bounds: a token that verified is not decoded and HMAC-checked again on every request
+ * (about a sixth of the CPU time of an authenticated request in the profile), and an entry never
+ * outlives the token's `exp` or comes before its `nbf`. The cache only says that the
+ * signature and claims were valid: revocation, the session and the user are still looked up
+ * in the database on every request by the auth plugin, so a revoked token fails at once.
  */
 export default fp(
   async (app) => {
@@ -26,6 +32,7 @@ export default fp(
           ...(config.jwtAudience === undefined ? [] : ['aud']),
         ],
         clockTolerance: config.jwtLeeway * 1000,
+        cache: true,
         ...(config.jwtIssuer === undefined ? {} : { allowedIss: config.jwtIssuer }),
         ...(config.jwtAudience === undefined ? {} : { allowedAud: config.jwtAudience }),
       },

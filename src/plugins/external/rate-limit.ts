@@ -1,6 +1,5 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
-import { Redis } from 'ioredis'
 
 /**
  * @fastify/rate-limit as the counter store only (global: false): fixed one-minute windows,
@@ -10,7 +9,10 @@ import { Redis } from 'ioredis'
 export default fp(
   async (app) => {
     const { redisUrl } = app.config
-    const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }) : undefined
+    // Loaded only when used: ioredis is a large module that would otherwise slow every start.
+    const redis = redisUrl
+      ? new (await import('ioredis')).Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 })
+      : undefined
     redis?.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'redis unavailable; rate limits not enforced'))
     await app.register(rateLimit, {
       global: false,

@@ -1,21 +1,24 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ROOT } from '../../paths.js'
 
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   name: string
   version: string
   description: string
 }
 export const packageInfo = pkg
 
+/** In the order a newcomer uses the API: sign in, look around, then administration and service checks. */
 const TAGS = [
-  { name: 'meta', description: 'Service information and health.' },
   { name: 'auth', description: 'Registration, login, token refresh and logout.' },
   { name: 'me', description: 'The signed-in user: profile, sessions, password.' },
-  { name: 'users', description: 'User administration.' },
   { name: 'stores', description: 'Stores.' },
   { name: 'items', description: 'Items, each in one store.' },
+  { name: 'users', description: 'User administration.' },
+  { name: 'meta', description: 'Service information and health.' },
 ]
 
 /** OpenAPI 3.1 from the routes' TypeBox schemas; shared `$id` schemas become named components. */

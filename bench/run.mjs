@@ -1,0 +1,246 @@
+// npm run bench [-- --smoke] [-- --profile]
+//
+// Starts the service (production mode, file SQLite, AUTH_RATE_LIMIT=0) and a bare Fastify
+// baseline, each pinned to CPU 0, and drives them from CPU 1. Prints one table and writes
+// it to bench/results/latest.md. See bench/README.md for the method.
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { canPin, pinned, startServer } from './lib/proc.mjs'
+import { autocannon, refreshLoop } from './lib/load.mjs'
+import { summarizeProfile } from './lib/profile.mjs'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const argv = process.argv.slice(2)
+const SMOKE = argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
+const PROFILE = argv.includes('--profile')
+// Runs src/server.ts through tsx instead of the build (how `npm start` worked before the build step).
+const FROM_SOURCE = argv.includes('--from-source')
+// --only=NAME runs the scenario of that name, or those whose name contains it (and the baseline).
+const ONLY = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+
+// The harness itself runs on CPU 1 with the load generators, never beside the servers.
+if (canPin && !process.env.BENCH_PINNED) {
+  const [command, args] = pinned(1, process.execPath, [fileURLToPath(import.meta.url), ...argv])
+  const r = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } })
+  process.exit(r.status ?? 1)
+}
+
+const DURATION = SMOKE ? 2 : 10
+const WARMUP = SMOKE ? 1 : 3
+const CONNECTIONS = 32
+const STARTUP_RUNS = SMOKE ? 1 : 5
+const LOGIN_RATE = 20
+const USER = { username: 'bench', password: 'bench-password-1' }
+
+const work = mkdtempSync(join(tmpdir(), 'stores-api-bench-'))
+const logFile = join(work, 'server.log')
+const SERVICE_ENV = {
+  NODE_ENV: 'production',
+  JWT_SECRET_KEY: 'bench-secret-0123456789abcdef-0123456789abcdef',
+  DATABASE_URL: `file:${join(work, 'bench.db')}`,
+  AUTH_RATE_LIMIT: '0',
+  LOG_LEVEL: 'warn',
+}
+
+/**
+ * How the service is started: as `npm start` runs it (its last `node ...` command, with the
+ * same Node flags), minus npm itself, so the process measured is the server's own.
+ */
+function serviceArgs(extra = []) {
+  if (FROM_SOURCE) return [...extra, '--import', 'tsx', join(ROOT, 'src/server.ts')]
+  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start
+  const command = start.split('&&').at(-1).trim().split(/\s+/)
+  if (command[0] !== 'node') throw new Error(`cannot read the node command from the start script: ${start}`)
+  return [...extra, ...command.slice(1).map((arg) => (arg.startsWith('-') ? arg : join(ROOT, arg)))]
+}
+
+function build() {
+  if (FROM_SOURCE) return
+  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' })
+  if (r.status !== 0) throw new Error('npm run build failed')
+}
+
+const startService = (extra) => startServer({ args: serviceArgs(extra), env: SERVICE_ENV, logFile })
+const startBaseline = () =>
+  startServer({ args: [join(ROOT, 'bench/baseline/server.mjs')], env: {}, logFile, healthPath: '/hello' })
+
+async function json(res) {
+  const body = await res.json()
+  if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`)
+  return body
+}
+
+/** A user (the first: admin), a store and 20 items. Returns an access token and an item id. */
+async function seed(url) {
+  const post = (path, body, token) =>
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    }).then(json)
+  await post('/register', USER)
+  const { access_token } = await post('/login', USER)
+  const store = await post('/store', { name: 'Bench store' }, access_token)
+  const ids = []
+  for (let i = 1; i <= 20; i++) ids.push((await post('/item', { name: `Item ${i}`, price: i + 0.99, store_id: store.id }, access_token)).id)
+  return { access: access_token, itemId: ids[9] }
+}
+
+/** Warm-up, then the measured run, against a fresh server; the server's peak RSS with it. */
+async function measure(start, load) {
+  const server = await start()
+  try {
+    await load(server, WARMUP)
+    const cpuBefore = server.cpuMs()
+    const result = await load(server, DURATION)
+    const cpu = server.cpuMs() - cpuBefore
+    return { ...result, rssMb: server.peakRssMb(), cpuUs: (cpu * 1000) / (result.requests + (result.extraRequests ?? 0)) }
+  } finally {
+    await server.stop()
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+async function main() {
+  build()
+  const seeder = await startService()
+  const { access, itemId } = await seed(seeder.url)
+  await seeder.stop()
+  const auth = { authorization: `Bearer ${access}` }
+  const ac = (path, opts = {}) => (server, duration) =>
+    autocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, duration, ...opts })
+
+  if (PROFILE) return profile(auth, itemId, ac)
+
+  const loginLoad = { result: undefined }
+  const scenarios = [
+    ['GET /health', ac('/health')],
+    ['GET /item (anonymous)', ac('/item')],
+    ['GET /item (authenticated, 20 items)', ac('/item', { headers: auth })],
+    ['GET /item/{id} (authenticated)', ac(`/item/${itemId}`, { headers: auth })],
+    ['POST /login (argon2id)', ac('/login', { method: 'POST', body: USER })],
+    [
+      `POST /refresh (rotation loop, ${CONNECTIONS} sessions)`,
+      // One call: the loop warms up itself, after each worker's login and before its clock starts.
+      (server, duration) =>
+        duration === WARMUP
+          ? Promise.resolve()
+          : refreshLoop({ url: server.url, workers: CONNECTIONS, warmup: WARMUP, duration, ...USER }),
+    ],
+    [
+      `GET /item/{id} (authenticated) + ${LOGIN_RATE} logins/s`,
+      async (server, duration) => {
+        const [reads, logins] = await Promise.all([
+          ac(`/item/${itemId}`, { headers: auth })(server, duration),
+          autocannon({ url: `${server.url}/login`, connections: 4, duration, method: 'POST', body: USER, rate: LOGIN_RATE }),
+        ])
+        loginLoad.result = logins
+        // The server's CPU time covers both: the row's µs/req is per request of either kind.
+        return { ...reads, extraRequests: logins.requests }
+      },
+    ],
+  ]
+
+  console.log(`bench: ${SMOKE ? 'smoke' : 'full'} run, ${DURATION} s per scenario after ${WARMUP} s warm-up, ${CONNECTIONS} connections`)
+  const rows = [{ scenario: 'baseline: bare Fastify GET /hello', ...(await measure(startBaseline, ac('/hello'))) }]
+  for (const [scenario, load] of scenarios) {
+    if (ONLY && !(scenario === ONLY || (!scenarios.some(([n]) => n === ONLY) && scenario.includes(ONLY)))) continue
+    rows.push({ scenario, ...(await measure(startService, load)) })
+    if (load === scenarios.at(-1)[1]) rows.push({ scenario: `  the ${LOGIN_RATE} logins/s beside it`, ...loginLoad.result, rssMb: undefined })
+    console.log(`  ${scenario}: ${Math.round(rows.at(-1).rps)} req/s`)
+  }
+
+  const startups = []
+  for (let i = 0; i < (ONLY ? 0 : STARTUP_RUNS); i++) {
+    const server = await startService()
+    startups.push(server.startupMs)
+    await server.stop()
+  }
+
+  report(rows, startups)
+}
+
+const fmt = (n, digits = 0) => (n === undefined ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
+
+function report(rows, startups) {
+  const hello = { rps: rows[0].rps, cpuUs: rows[0].cpuUs }
+  const table = [
+    '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | peak RSS MB | × hello | server CPU µs/req |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.non2xx} | ${r.errors} | ${fmt(r.rssMb, 1)} | ${fmt(r.rps / hello.rps, 2)} | ${fmt(r.cpuUs)} |`,
+    ),
+    ...(startups.length ? [`| start-up to first 200 from /health (median of ${startups.length}) | | ${fmt(median(startups), 0)} | | | | | | |`] : []),
+  ].join('\n')
+
+  const byName = (prefix) => rows.find((r) => r.scenario.startsWith(prefix))
+  const itemId = byName('GET /item/{id} (authenticated)')
+  const anon = byName('GET /item (anonymous)')
+  const underLogin = byName(`GET /item/{id} (authenticated) + `)
+  const serviceRows = rows.slice(1)
+  const targets = [
+    itemId && ['authenticated GET /item/{id} ≥ 0.5 × hello', itemId.rps / hello.rps, (v) => v >= 0.5, (v) => fmt(v, 2)],
+    anon && ['anonymous GET /item ≥ 0.5 × hello', anon.rps / hello.rps, (v) => v >= 0.5, (v) => fmt(v, 2)],
+    itemId && underLogin && ['p99 of GET /item/{id} under login load ≤ 3 × without', underLogin.p99 / itemId.p99, (v) => v <= 3, (v) => `${fmt(v, 2)}×`],
+    startups.length && ['start-up ≤ 500 ms', median(startups), (v) => v <= 500, (v) => `${fmt(v)} ms`],
+    ['peak RSS ≤ 120 MB', Math.max(...serviceRows.map((r) => r.rssMb ?? 0)), (v) => v <= 120, (v) => `${fmt(v, 1)} MB`],
+    ['no non-2xx, no errors', serviceRows.reduce((n, r) => n + r.non2xx + r.errors, 0), (v) => v === 0, (v) => String(v)],
+  ].filter(Boolean)
+  const cpuRatio = (r) => r && `${r.scenario.trim()} ${fmt(hello.cpuUs / r.cpuUs, 2)}`
+  const cpuNote =
+    'Server CPU time per request, as a ratio to hello (the throughput ratio a core of its own would give; ' +
+    `robust when other processes share the cores): ${[itemId, anon].map(cpuRatio).filter(Boolean).join('; ')}.`
+  const checks = targets.map(([name, v, ok, show]) => `- ${ok(v) ? 'met' : '**missed**'}: ${name} (${show(v)})`).join('\n')
+
+  const warnings = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean) : []
+  const header = [
+    `Run ${new Date().toISOString()}, ${SMOKE ? 'smoke (2 s runs)' : `${DURATION} s per scenario after ${WARMUP} s warm-up`}, ` +
+      `${CONNECTIONS} connections; Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; ` +
+      (canPin ? 'servers on CPU 0, load generators on CPU 1.' : '**not pinned** (taskset or a second CPU missing).'),
+  ].join('\n')
+  const text = `${header}\n\n${table}\n\nTargets (ratios within this run):\n\n${checks}\n\n${cpuNote}\n`
+  console.log(`\n${text}`)
+  if (warnings.length) console.log(`The servers logged ${warnings.length} line(s) at warn or above; first: ${warnings[0]}`)
+
+  // Only a full run of every scenario replaces the recorded table.
+  if (!SMOKE && !ONLY) {
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
+    writeFileSync(join(ROOT, 'bench/results/latest.md'), `# Latest bench run\n\n${text}`)
+  }
+  const broken = serviceRows.some((r) => r.non2xx + r.errors > 0) || rows[0].non2xx + rows[0].errors > 0
+  if (broken) {
+    console.error('bench: some requests failed (non-2xx or socket errors); see the table above')
+    process.exitCode = 1
+  }
+}
+
+/** CPU profile of the service during authenticated GET /item/{id}: the top self-time functions. */
+async function profile(auth, itemId, ac) {
+  const dir = join(work, 'profile')
+  mkdirSync(dir)
+  const server = await startService(['--cpu-prof', `--cpu-prof-dir=${dir}`])
+  await ac(`/item/${itemId}`, { headers: auth })(server, WARMUP)
+  const r = await ac(`/item/${itemId}`, { headers: auth })(server, DURATION)
+  await server.stop()
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
+  if (!file) throw new Error('no .cpuprofile written')
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
+  const kept = join(ROOT, 'bench/results/item-by-id.cpuprofile')
+  writeFileSync(kept, readFileSync(join(dir, file)))
+  console.log(`GET /item/{id} under --cpu-prof: ${fmt(r.rps)} req/s, p99 ${fmt(r.p99, 1)} ms; profile kept in ${kept}\n`)
+  console.log(summarizeProfile(JSON.parse(readFileSync(kept, 'utf8')), ROOT))
+}
+
+try {
+  await main()
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}
