@@ -102,4 +102,28 @@ t.test(`two instances sharing one database (${kind})`, { skip: await skipUnlessR
     t.equal(racers.length, 1, 'one stored')
   })
 
+  t.test('two admins demoting each other at once on A and B: one stays admin', async (t) => {
+    const other = await signUp(b, b, 'frank')
+    t.equal((await call(a, 'PATCH', `/user/${other.id}`, { token: admin.access, body: { roles: ['admin', 'user'] } })).status, 200)
+    const fresh = await login(b, 'frank')
+    const demote = (on: Instance, token: string, id: number) => call(on, 'PATCH', `/user/${id}`, { token, body: { roles: ['user'] } })
+    const results = await Promise.all([demote(a, admin.access, other.id), demote(b, fresh.access, admin.id)])
+    t.same(results.map((r) => r.status).sort(), [200, 409], 'one demotion applies, the other is refused')
+    const users = (await call(a, 'GET', '/users?limit=100', { token: results[0]!.status === 200 ? admin.access : fresh.access })).body
+    const admins = (users.data as Array<{ username: string; is_admin: boolean; is_active: boolean }>).filter((u) => u.is_admin && u.is_active)
+    t.equal(admins.length, 1, 'exactly one active admin left')
+  })
+
+  t.test('PUT /item/{id} creating one id on A and B at once: one 201, one 200; new ids come after it', async (t) => {
+    const token = (await login(a, 'admin')).access
+    const store = await call(a, 'POST', '/store', { token, body: { name: 'Shared' } })
+    t.equal(store.status, 201)
+    const put = (on: Instance, name: string) => call(on, 'PUT', '/item/500', { token, body: { name, price: 2.5, store_id: store.body.id } })
+    const results = await Promise.all([put(a, 'From A'), put(b, 'From B')])
+    t.same(results.map((r) => r.status).sort(), [200, 201])
+    const next = await call(b, 'POST', '/item', { token, body: { name: 'Next', price: 1, store_id: store.body.id } })
+    t.equal(next.status, 201)
+    t.ok(Number(next.body.id) > 500, `a generated id after the chosen one (${String(next.body.id)})`)
+  })
+
 })

@@ -45,12 +45,13 @@ export function usersRepository(db: PgDb): UsersRepository {
       }
       try {
         return await db.transaction(async (tx) => {
+          const empty = async () => (await tx.select({ id: users.id }).from(users).limit(1)).length === 0
           let first = false
-          if (input.firstUserIsAdmin) {
-            // Two first registrations at once still make one admin: the check and the
-            // insert happen under the users lock.
+          if (input.firstUserIsAdmin && (await empty())) {
+            // Two first registrations at once still make one admin: the one that gets the
+            // users lock second sees the other's committed row.
             await lockUsers(tx)
-            first = (await tx.select({ id: users.id }).from(users).limit(1)).length === 0
+            first = await empty()
           }
           const [row] = await tx
             .insert(users)
