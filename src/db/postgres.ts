@@ -24,7 +24,8 @@ const MIGRATIONS = fileURLToPath(new URL('../../migrations/postgres', import.met
  * migrations table lives in that schema too, so schemas of one database are independent.
  */
 export async function openPostgres(url: string, poolSize: number): Promise<PgHandle> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 })
+  // keepAlive: a connection to a server that vanished is noticed and replaced, not kept forever.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, keepAlive: true })
   // An idle connection the server drops (restart, failover) is reported here; without a
   // listener it would crash the process. The pool opens a new one on next use.
   pool.on('error', () => {})
