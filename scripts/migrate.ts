@@ -1,6 +1,6 @@
-// Applies the migrations to DATABASE_URL (the service also does this at start).
+// Applies the migrations to DATABASE_URL, SQLite or PostgreSQL (the service also does this at start).
 import { loadConfig, ConfigError } from '../src/config.js'
-import { openDatabase } from '../src/db/client.js'
+import { connect } from '../src/db/open.js'
 
 try {
   process.loadEnvFile()
@@ -9,8 +9,8 @@ try {
 }
 try {
   const config = loadConfig(process.env)
-  openDatabase(config.databaseUrl).close()
-  console.log(`Migrations applied to ${config.databaseUrl}.`)
+  await (await connect(config)).close()
+  console.log(`Migrations applied to ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//…@')}.`)
 } catch (err) {
   console.error(err instanceof ConfigError ? `Invalid configuration: ${err.message}` : err)
   process.exit(1)

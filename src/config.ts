@@ -12,6 +12,8 @@ export const Env = Type.Object({
   DATABASE_URL: Type.Optional(
     Type.String({ pattern: '^(file:|postgres(ql)?://|:memory:$|[^:]+$)', description: 'file:PATH or postgres://...' }),
   ),
+  DATABASE_POOL_SIZE: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$', description: 'a whole number from 1' })),
+  WEB_CONCURRENCY: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'a whole number of workers from 1' })),
   JWT_SECRET_KEY: Type.Optional(Type.String()),
   JWT_ACCESS_TOKEN_EXPIRES: Type.Optional(duration),
   JWT_REFRESH_TOKEN_EXPIRES: Type.Optional(duration),
@@ -44,6 +46,10 @@ export interface Config {
   host: string
   /** `postgres://...` or a SQLite file path (the `file:` prefix stripped), or `:memory:`. */
   databaseUrl: string
+  /** Connections each process may open to PostgreSQL. */
+  databasePoolSize: number
+  /** Worker processes sharing the port (node:cluster); 1 is a single process. */
+  webConcurrency: number
   /** Unset until resolved (see secret.ts); buildApp needs it. */
   jwtSecret: string | undefined
   accessTokenTtl: number
@@ -120,6 +126,8 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     port,
     host: e.HOST ?? '127.0.0.1',
     databaseUrl,
+    databasePoolSize: Number(e.DATABASE_POOL_SIZE ?? 10),
+    webConcurrency: Number(e.WEB_CONCURRENCY ?? 1),
     jwtSecret: e.JWT_SECRET_KEY,
     accessTokenTtl,
     refreshTokenTtl,

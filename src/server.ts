@@ -1,5 +1,7 @@
+import cluster from 'node:cluster'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { runPrimary } from './cluster.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
 import { persistedSecret, SECRET_FILE } from './secret.js'
 
 // .env is read when present; variables already set in the environment win.
@@ -18,40 +20,49 @@ try {
   process.exit(1)
 }
 
-const generated = config.jwtSecret === undefined ? persistedSecret() : undefined
-const app = await buildApp({ ...config, jwtSecret: config.jwtSecret ?? generated!.secret })
-if (generated) {
-  app.log.warn(
-    `JWT_SECRET_KEY is not set: using the generated key in ${SECRET_FILE}${generated.created ? ' (created now)' : ''}. Set JWT_SECRET_KEY in production.`,
-  )
+if (config.webConcurrency > 1 && cluster.isPrimary) {
+  await runPrimary(config)
+} else {
+  await serve(config)
 }
 
-let closing = false
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    if (closing) return
-    closing = true
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests')
-    // Close stops accepting connections, lets in-flight requests finish, then runs
-    // onClose hooks (the database is closed last).
-    const force = setTimeout(() => {
-      app.log.error('shutdown took over 10 s; exiting')
-      process.exit(1)
-    }, 10_000)
-    force.unref()
-    app.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        app.log.error({ err }, 'error while shutting down')
-        process.exit(1)
-      },
+/** One process serving requests: the whole service, or one of WEB_CONCURRENCY workers. */
+async function serve(config: Config) {
+  const generated = config.jwtSecret === undefined ? persistedSecret() : undefined
+  const app = await buildApp({ ...config, jwtSecret: config.jwtSecret ?? generated!.secret })
+  if (generated) {
+    app.log.warn(
+      `JWT_SECRET_KEY is not set: using the generated key in ${SECRET_FILE}${generated.created ? ' (created now)' : ''}. Set JWT_SECRET_KEY in production.`,
     )
-  })
-}
+  }
 
-try {
-  await app.listen({ port: config.port, host: config.host })
-} catch (err) {
-  app.log.error({ err }, 'could not start')
-  process.exit(1)
+  let closing = false
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (closing) return
+      closing = true
+      app.log.info({ signal }, 'shutting down: finishing in-flight requests')
+      // Close stops accepting connections, lets in-flight requests finish, then runs
+      // onClose hooks (the database is closed last).
+      const force = setTimeout(() => {
+        app.log.error('shutdown took over 10 s; exiting')
+        process.exit(1)
+      }, 10_000)
+      force.unref()
+      app.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          app.log.error({ err }, 'error while shutting down')
+          process.exit(1)
+        },
+      )
+    })
+  }
+
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    app.log.error({ err }, 'could not start')
+    process.exit(1)
+  }
 }

@@ -1,5 +1,5 @@
 import type { Config } from './config.js'
-import type { DbHandle } from './db/client.js'
+import type { DbHandle } from './db/open.js'
 import type { Repositories } from './plugins/app/db.js'
 import type { Passwords } from './plugins/app/passwords.js'
 import type { Tokens } from './plugins/app/tokens.js'

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
 import type { App } from '../src/app.js'
-import { TEST_SECRET, accessClaims, account, bearer, build, decodeJwt, expectError, login, signJwt } from './helper.js'
+import { TEST_SECRET, accessClaims, account, bearer, build, decodeJwt, expectError, login, rawQuery, signJwt } from './helper.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const now = () => Math.floor(Date.now() / 1000)
@@ -164,7 +164,7 @@ t.test('a non-admin on an admin route: 403 admin_required', async (t) => {
 t.test('a token whose user was deleted from the database: user_not_found', async (t) => {
   const bob = await account(app, 'bob')
   t.equal((await me(app, bob.headers)).statusCode, 200)
-  app.db.db.run(sql`DELETE FROM users WHERE id = ${bob.id}`)
+  await rawQuery(app, sql`DELETE FROM users WHERE id = ${bob.id}`)
   expectTokenError(t, await me(app, bob.headers), 'user_not_found')
 })
 

@@ -16,6 +16,8 @@ t.test('defaults follow API.md', async (t) => {
     port: 3000,
     host: '127.0.0.1',
     databaseUrl: './data/stores.db',
+    databasePoolSize: 10,
+    webConcurrency: 1,
     accessTokenTtl: 900,
     refreshTokenTtl: 30 * 86400,
     jwtLeeway: 0,
@@ -64,6 +66,8 @@ t.test('values are parsed', async (t) => {
   })
   t.equal(loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy, '10.0.0.0/8,127.0.0.1')
   t.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true)
+  const pg = loadConfig({ DATABASE_URL: 'postgresql://app@db:5432/stores', DATABASE_POOL_SIZE: '25', WEB_CONCURRENCY: '4' })
+  t.match(pg, { databaseUrl: 'postgresql://app@db:5432/stores', databasePoolSize: 25, webConcurrency: 4 })
   t.equal(parseDuration('30d'), 2592000)
   t.equal(parseDuration('15m'), 900)
 })
@@ -79,6 +83,8 @@ t.test('a bad value names its variable', async (t) => {
   rejects(t, { REDIS_URL: 'localhost:6379' }, 'REDIS_URL')
   rejects(t, { JWT_TOKEN_LOCATION: 'query' }, 'JWT_TOKEN_LOCATION')
   rejects(t, { DATABASE_URL: 'mysql://x' }, 'DATABASE_URL')
+  rejects(t, { DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE')
+  rejects(t, { WEB_CONCURRENCY: 'auto' }, 'WEB_CONCURRENCY')
 })
 
 t.test('production needs a JWT secret of at least 32 bytes', async (t) => {

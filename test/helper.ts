@@ -1,8 +1,11 @@
-import { createHmac, randomUUID } from 'node:crypto'
+import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LightMyRequestResponse } from 'fastify'
+import type { SQL } from 'drizzle-orm'
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
+import pg from 'pg'
 import type { Test } from 'tap'
 import { buildApp, type App, type BuildOptions } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
@@ -18,17 +21,74 @@ export function tempDir(t: Tap): string {
   return dir
 }
 
+/** The PostgreSQL database tests use (trust auth); TEST_POSTGRES_URL overrides it. */
+export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+/** TEST_DATABASE=postgres: build() gives each app its own schema on TEST_POSTGRES_URL. */
+export const onPostgres = process.env.TEST_DATABASE === 'postgres'
+
+async function adminQuery(text: string) {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 3000 })
+  await client.connect()
+  try {
+    await client.query(text)
+  } finally {
+    await client.end()
+  }
+}
+
+/** Whether TEST_POSTGRES_URL accepts connections. */
+export async function postgresReachable() {
+  return adminQuery('SELECT 1').then(
+    () => true,
+    () => false,
+  )
+}
+
+/** `url` with its connections' search_path set to `schema`: tables are made and found there. */
+export function withSearchPath(url: string, schema: string) {
+  const u = new URL(url)
+  u.searchParams.set('options', `-c search_path=${schema}`)
+  return u.toString()
+}
+
+/** A new, empty schema in the test database, dropped at teardown; returns its DATABASE_URL. */
+export async function postgresSchema(t: Tap) {
+  const schema = `t_${randomBytes(8).toString('hex')}`
+  await adminQuery(`CREATE SCHEMA ${schema}`)
+  t.teardown(() => adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`))
+  return withSearchPath(TEST_POSTGRES_URL, schema)
+}
+
 /**
- * A ready app on a fresh temporary SQLite file, closed at teardown. `env` takes the same
- * variables as the service; AUTH_RATE_LIMIT is off unless a test sets it.
+ * A ready app on a fresh temporary database, closed at teardown: a SQLite file, or with
+ * TEST_DATABASE=postgres a PostgreSQL schema of its own. `env` takes the same variables
+ * as the service; AUTH_RATE_LIMIT is off unless a test sets it.
  */
 export async function build(t: Tap, env: Record<string, string> = {}, options: BuildOptions = {}) {
-  const dir = env.DATABASE_URL ? undefined : tempDir(t)
-  const config = loadConfig({ AUTH_RATE_LIMIT: '0', DATABASE_URL: join(dir ?? '', 'test.db'), ...env })
+  const databaseUrl = env.DATABASE_URL ?? (onPostgres ? await postgresSchema(t) : join(tempDir(t), 'test.db'))
+  const config = loadConfig({ AUTH_RATE_LIMIT: '0', ...env, DATABASE_URL: databaseUrl })
   const app = await buildApp({ ...config, jwtSecret: env.JWT_SECRET_KEY ?? TEST_SECRET }, options.logStream ? options : { logger: false, ...options })
   await app.ready()
   t.teardown(() => app.close())
   return app
+}
+
+/** Raw SQL on the app's database, SQLite or PostgreSQL: the result rows. */
+export async function rawQuery(app: App, query: SQL): Promise<Array<Record<string, unknown>>> {
+  if (app.db.dialect === 'postgres') return (await app.db.db.execute(query)).rows
+  const { sql: text, params } = new SQLiteSyncDialect().sqlToQuery(query)
+  const statement = app.db.sqlite.prepare(text)
+  if (statement.reader) return statement.all(...params) as Array<Record<string, unknown>>
+  statement.run(...params)
+  return []
+}
+
+/** The first column of the first row as a number (PostgreSQL's bigint counts come as strings). */
+export async function rawNumber(app: App, query: SQL): Promise<number | undefined> {
+  const [row] = await rawQuery(app, query)
+  const value = row && Object.values(row)[0]
+  return value === undefined || value === null ? undefined : Number(value)
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })

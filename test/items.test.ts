@@ -1,5 +1,5 @@
 import t from 'tap'
-import { account, accessClaims, bearer, build, expectError, signJwt } from './helper.js'
+import { account, accessClaims, bearer, build, expectError, rawNumber, signJwt } from './helper.js'
 import { sql } from 'drizzle-orm'
 import type { App } from '../src/app.js'
 
@@ -22,8 +22,7 @@ async function createItem(app: App, headers: Headers, payload: ItemBody) {
 }
 
 /** The stored price in cents, straight from the database. */
-const storedCents = (app: App, id: number) =>
-  app.db.db.get<{ c: number } | undefined>(sql`SELECT price_cents AS c FROM items WHERE id = ${id}`)?.c
+const storedCents = (app: App, id: number) => rawNumber(app, sql`SELECT price_cents AS c FROM items WHERE id = ${id}`)
 
 t.test('POST /item', async (t) => {
   const app = await build(t)
@@ -60,7 +59,7 @@ t.test('POST /item', async (t) => {
       t.equal(res.json().price, price, `POST returns ${price}`)
       const got = await app.inject({ method: 'GET', url: `/item/${res.json().id}`, headers: admin.headers })
       t.equal(got.json().price, price, `GET returns ${price}`)
-      t.equal(storedCents(app, res.json().id), Math.round(price * 100), `stored as whole cents`)
+      t.equal(await storedCents(app, res.json().id), Math.round(price * 100), `stored as whole cents`)
     }
   })
 
@@ -203,7 +202,7 @@ t.test('PUT /item/{id}', async (t) => {
     t.equal(res.headers.location, undefined)
     const got = await app.inject({ method: 'GET', url: `/item/${item.id}`, headers: admin.headers })
     t.same(got.json(), { ...item, name: 'Armchair', price: 24.5 })
-    t.equal(storedCents(app, item.id), 2450)
+    t.equal(await storedCents(app, item.id), 2450)
   })
 
   t.test('store_id moves the item to another store', async (t) => {
@@ -267,7 +266,7 @@ t.test('DELETE /item/{id}', async (t) => {
     const res = await del(admin.headers)
     t.equal(res.statusCode, 200)
     t.match(res.json(), { message: String })
-    t.equal(storedCents(app, item.id), undefined, 'row gone')
+    t.equal(await storedCents(app, item.id), undefined, 'row gone')
     expectError(t, await app.inject({ method: 'GET', url: `/item/${item.id}`, headers: admin.headers }), 404, 'not_found')
     expectError(t, await del(admin.headers), 404, 'not_found')
     t.equal((await app.inject({ method: 'GET', url: `/store/${store.id}` })).statusCode, 200, 'the store stays')

@@ -3,7 +3,7 @@ import { hash, parseOptions } from '@node-rs/argon2'
 import { sql } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
 import type { App } from '../src/app.js'
-import { account, bearer, build, expectError } from './helper.js'
+import { account, bearer, build, expectError, rawQuery } from './helper.js'
 
 const PASSWORD = 'password-123'
 const USER_FIELDS = ['created_at', 'email', 'id', 'is_active', 'is_admin', 'roles', 'username']
@@ -211,7 +211,7 @@ t.test('POST /login', async (t) => {
 
   t.test('a hash made with weaker parameters is upgraded at login', async (t) => {
     const weak = await hash(PASSWORD, { algorithm: 2, memoryCost: 4096, timeCost: 1, parallelism: 1 })
-    app.db.db.run(sql`UPDATE users SET password_hash = ${weak} WHERE id = ${aliceId}`)
+    await rawQuery(app, sql`UPDATE users SET password_hash = ${weak} WHERE id = ${aliceId}`)
     t.equal((await app.repos.users.findById(aliceId))?.passwordHash, weak)
 
     t.equal((await postLogin(app, { username: 'alice', password: PASSWORD })).statusCode, 200, 'the old hash still verifies')

@@ -1,41 +1,9 @@
 // The real entry point as a user runs it: a child process on a temporary folder.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { statSync, existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { tempDir } from './helper.js'
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const SERVER = join(ROOT, 'src/server.ts')
-
-function start(cwd: string, env: Record<string, string>) {
-  // tsx resolved from here: the child runs in a folder with no node_modules.
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SERVER], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout.on('data', (d) => (output += d))
-  child.stderr.on('data', (d) => (output += d))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  return { child, exited, output: () => output }
-}
-
-async function waitForHealth(port: number, deadlineMs = 15_000) {
-  const until = Date.now() + deadlineMs
-  while (Date.now() < until) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`)
-      if (res.status === 200) return res
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error('server did not become healthy')
-}
+import { start, waitForHealth } from './processes.js'
 
 t.test('starts with no configuration, keeps data in ./data, stops on SIGTERM', async (t) => {
   const cwd = tempDir(t)

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
 import type { App } from '../src/app.js'
-import { account, bearer, build, decodeJwt, expectError, login, tempDir, TEST_SECRET } from './helper.js'
+import { account, bearer, build, decodeJwt, expectError, login, onPostgres, postgresSchema, rawNumber, rawQuery, tempDir, TEST_SECRET } from './helper.js'
 
 const me = (app: App, access: string) => app.inject({ method: 'GET', url: '/me', headers: bearer(access) })
 const refresh = (app: App, token: string) => app.inject({ method: 'POST', url: '/refresh', headers: bearer(token) })
@@ -25,9 +25,9 @@ async function expectAccepted(t: Test, app: App, tokens: string[]) {
 }
 
 /** Rows in the sessions table (of one user, when given), read with raw SQL. */
-function sessionRows(app: App, userId?: number) {
+async function sessionRows(app: App, userId?: number) {
   const where = userId === undefined ? sql`` : sql` WHERE user_id = ${userId}`
-  return app.db.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM sessions${where}`)?.n ?? -1
+  return (await rawNumber(app, sql`SELECT count(*) AS n FROM sessions${where}`)) ?? -1
 }
 
 async function loginWithAgent(app: App, username: string, userAgent: string, password = 'password-123') {
@@ -104,7 +104,7 @@ t.test('logout', async (t) => {
     t.match(res.json(), { message: String })
     await expectRejected(t, app, [alice.access, alice.refresh])
     await expectAccepted(t, app, [other.access_token])
-    t.equal(sessionRows(app, alice.id), 1, 'the session row is gone')
+    t.equal(await sessionRows(app, alice.id), 1, 'the session row is gone')
   })
 
   t.test('POST /logout/all revokes every session of the user', async (t) => {
@@ -116,7 +116,7 @@ t.test('logout', async (t) => {
     t.equal(res.statusCode, 200)
     t.match(res.json(), { message: String, revoked_sessions: 3 })
     await expectRejected(t, app, [bob.access, bob.refresh, second.access_token, second.refresh_token, third.access_token, third.refresh_token])
-    t.equal(sessionRows(app, bob.id), 0)
+    t.equal(await sessionRows(app, bob.id), 0)
     await expectAccepted(t, app, [carol.access])
   })
 })
@@ -203,7 +203,8 @@ t.test('PUT /me/password', async (t) => {
 })
 
 t.test('revocations survive a restart', async (t) => {
-  const env = { DATABASE_URL: join(tempDir(t), 'stores.db'), JWT_SECRET_KEY: TEST_SECRET }
+  const database = onPostgres ? await postgresSchema(t) : join(tempDir(t), 'stores.db')
+  const env = { DATABASE_URL: database, JWT_SECRET_KEY: TEST_SECRET }
   const first = await build(t, env)
   const alice = await account(first, 'alice')
   const kept = await login(first, 'alice', 'password-123')
@@ -219,20 +220,21 @@ t.test('expired sessions are rejected and pruned', async (t) => {
   const app = await build(t)
   const alice = await account(app, 'alice')
   const old = await login(app, 'alice', 'password-123')
-  t.equal(sessionRows(app), 2)
+  t.equal(await sessionRows(app), 2)
 
-  app.db.db.run(sql`UPDATE sessions SET expires_at = ${Date.now() - 1000} WHERE id = ${sidOf(old.access_token)}`)
+  // Expired at its creation: a moment in the past in either database's time type.
+  await rawQuery(app, sql`UPDATE sessions SET expires_at = created_at WHERE id = ${sidOf(old.access_token)}`)
   await expectRejected(t, app, [old.access_token, old.refresh_token])
   const listed = (await app.inject({ method: 'GET', url: '/me/sessions', headers: alice.headers })).json()
   t.equal(listed.total, 1, 'an expired session is not listed')
 
   t.equal(await app.repos.sessions.pruneExpired(new Date()), 1)
-  t.equal(sessionRows(app), 1, 'the expired row is gone')
+  t.equal(await sessionRows(app), 1, 'the expired row is gone')
   await expectAccepted(t, app, [alice.access])
 
   // A month from now every session has ended.
   t.equal(await app.repos.sessions.pruneExpired(new Date(Date.now() + 31 * 86400e3)), 1)
-  t.equal(sessionRows(app), 0)
+  t.equal(await sessionRows(app), 0)
   await expectRejected(t, app, [alice.access])
 })
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { account, bearer, build, expectError } from './helper.js'
+import { account, bearer, build, expectError, rawNumber } from './helper.js'
 import { sql } from 'drizzle-orm'
 import type { App } from '../src/app.js'
 
@@ -172,21 +172,21 @@ t.test('DELETE /store/{id}', async (t) => {
   const app = await build(t)
   const admin = await account(app, 'admin')
   const user = await account(app, 'bob')
-  const itemRows = (storeId: number) => app.db.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM items WHERE store_id = ${storeId}`)
+  const itemRows = (storeId: number) => rawNumber(app, sql`SELECT COUNT(*) AS n FROM items WHERE store_id = ${storeId}`)
 
   t.test('an admin with a fresh token deletes the store and its items', async (t) => {
     const store = await createStore(app, admin.headers, 'Doomed')
     const kept = await createStore(app, admin.headers, 'Kept')
     const item = await createItem(app, admin.headers, { name: 'Chair', price: 1, store_id: store.id })
     const keptItem = await createItem(app, admin.headers, { name: 'Chair', price: 1, store_id: kept.id })
-    t.equal(itemRows(store.id).n, 1)
+    t.equal(await itemRows(store.id), 1)
 
     const res = await app.inject({ method: 'DELETE', url: `/store/${store.id}`, headers: admin.headers })
     t.equal(res.statusCode, 200)
     t.match(res.json(), { message: String })
     expectError(t, await app.inject({ method: 'GET', url: `/store/${store.id}` }), 404, 'not_found')
     expectError(t, await app.inject({ method: 'GET', url: `/item/${item.id}`, headers: admin.headers }), 404, 'not_found')
-    t.equal(itemRows(store.id).n, 0, 'its item rows are gone')
+    t.equal(await itemRows(store.id), 0, 'its item rows are gone')
     t.equal(await app.repos.stores.getWithItems(store.id), undefined)
     const other = await app.inject({ method: 'GET', url: `/item/${keptItem.id}`, headers: admin.headers })
     t.equal(other.statusCode, 200, 'items of other stores stay')

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { sql } from 'drizzle-orm'
 import type { App } from '../src/app.js'
-import { account, bearer, build, expectError, type Account } from './helper.js'
+import { account, bearer, build, expectError, rawNumber, type Account } from './helper.js'
 
 type Headers = { authorization: string }
 
@@ -13,8 +13,8 @@ const me = (app: App, headers: Headers) => app.inject({ method: 'GET', url: '/me
 const tryLogin = (app: App, who: Account) =>
   app.inject({ method: 'POST', url: '/login', payload: { username: who.username, password: who.password } })
 
-function sessionRows(app: App, userId: number) {
-  return app.db.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM sessions WHERE user_id = ${userId}`)?.n ?? -1
+async function sessionRows(app: App, userId: number) {
+  return (await rawNumber(app, sql`SELECT count(*) AS n FROM sessions WHERE user_id = ${userId}`)) ?? -1
 }
 
 /** The stored user, as the admin sees it. */
@@ -91,12 +91,12 @@ t.test('PATCH /user/{id}', async (t) => {
 
   t.test('deactivation ends the user’s sessions; re-activation lets them in again', async (t) => {
     const bob = await account(app, 'bob')
-    t.equal(sessionRows(app, bob.id), 1)
+    t.equal(await sessionRows(app, bob.id), 1)
     const res = await patchUser(app, admin.headers, bob.id, { is_active: false })
     t.equal(res.statusCode, 200)
     t.match(res.json(), { id: bob.id, is_active: false })
     expectError(t, await me(app, bob.headers), 401, 'user_inactive')
-    t.equal(sessionRows(app, bob.id), 0, 'sessions rows gone')
+    t.equal(await sessionRows(app, bob.id), 0, 'sessions rows gone')
     expectError(t, await tryLogin(app, bob), 403, 'user_inactive')
 
     t.match((await patchUser(app, admin.headers, bob.id, { is_active: true })).json(), { is_active: true })
@@ -111,7 +111,7 @@ t.test('PATCH /user/{id}', async (t) => {
     expectError(t, await patchUser(app, admin.headers, admin.id, { is_active: false }), 409, 'conflict')
     expectError(t, await patchUser(app, admin.headers, admin.id, { roles: ['user'], is_active: false }), 409, 'conflict')
     t.match(await stored(app, admin, admin.id), { roles: ['admin', 'user'], is_admin: true, is_active: true }, 'nothing changed')
-    t.equal(sessionRows(app, admin.id), 1, 'the admin keeps their session')
+    t.equal(await sessionRows(app, admin.id), 1, 'the admin keeps their session')
     t.equal((await patchUser(app, admin.headers, admin.id, { roles: ['admin', 'user', 'editor'] })).statusCode, 200, 'keeping admin is fine')
   })
 
@@ -153,7 +153,7 @@ t.test('DELETE /user/{id}', async (t) => {
     t.match(res.json(), { message: String })
     expectError(t, await me(app, alice.headers), 401, 'user_not_found')
     expectError(t, await app.inject({ method: 'POST', url: '/refresh', headers: bearer(alice.refresh) }), 401, 'user_not_found')
-    t.equal(sessionRows(app, alice.id), 0)
+    t.equal(await sessionRows(app, alice.id), 0)
     expectError(t, await tryLogin(app, alice), 401, 'invalid_credentials')
   })
 

@@ -8,7 +8,8 @@ import { ROOT } from '../paths.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
 
-export interface DbHandle {
+export interface SqliteHandle {
+  dialect: 'sqlite'
   db: Db
   /** The driver's connection, for raw SQL in tests and scripts. */
   sqlite: Database.Database
@@ -20,10 +21,7 @@ export interface DbHandle {
 const MIGRATIONS = join(ROOT, 'migrations/sqlite')
 
 /** Opens the SQLite file (creating its folder), sets the pragmas API.md promises and migrates. */
-export function openDatabase(path: string): DbHandle {
-  if (/^postgres(ql)?:\/\//.test(path)) {
-    throw new Error('DATABASE_URL: PostgreSQL is not supported yet; use a SQLite file')
-  }
+export function openDatabase(path: string): SqliteHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new Database(path)
   sqlite.pragma('journal_mode = WAL')
@@ -35,6 +33,7 @@ export function openDatabase(path: string): DbHandle {
   migrate(db, { migrationsFolder: MIGRATIONS })
   const ping = sqlite.prepare('SELECT 1')
   return {
+    dialect: 'sqlite',
     db,
     sqlite,
     async ping() {

@@ -1,0 +1,16 @@
+import type { PgDb } from '../../db/postgres.js'
+import type { Repositories } from '../types.js'
+import { itemsRepository } from './items.js'
+import { sessionsRepository } from './sessions.js'
+import { storesRepository } from './stores.js'
+import { usersRepository } from './users.js'
+
+/** The PostgreSQL implementation of the repositories. */
+export function postgresRepositories(db: PgDb): Repositories {
+  return {
+    users: usersRepository(db),
+    sessions: sessionsRepository(db),
+    stores: storesRepository(db),
+    items: itemsRepository(db),
+  }
+}

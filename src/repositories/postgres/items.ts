@@ -1,0 +1,119 @@
+import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm'
+import { pgErrorOf, type PgDb } from '../../db/postgres.js'
+import { items } from '../../db/schema.pg.js'
+import { conflict, notFound } from '../../errors.js'
+import { containsKey, nameKey } from '../keys.js'
+import { publicItem, toCents } from '../items.js'
+import type { ItemListQuery, ItemsRepository } from '../types.js'
+
+function filterOf(q: ItemListQuery) {
+  const filters: SQL[] = []
+  if (q.store_id !== undefined) filters.push(eq(items.storeId, q.store_id))
+  if (q.name) filters.push(containsKey(items.nameKey, q.name))
+  return and(...filters)
+}
+
+/** The primary key taken: a generated id met one chosen by PUT /item/{id}, or two PUTs raced. */
+const idTaken = (err: unknown) => {
+  const e = pgErrorOf(err)
+  return e?.code === '23505' && e.constraint === 'items_pkey'
+}
+
+function writeError(err: unknown, name: string, storeId: number): never {
+  const code = pgErrorOf(err)?.code
+  if (code === '23503') throw notFound(`Store ${storeId}`)
+  if (code === '23505') throw conflict(`Store ${storeId} already has an item named "${name}".`)
+  throw err
+}
+
+/** Runs `write` again when its id was taken by a concurrent insert: the retry sees that row. */
+async function retryOnIdTaken<T>(write: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await write()
+    } catch (err) {
+      if (!idTaken(err) || i >= attempts) throw err
+    }
+  }
+}
+
+export function itemsRepository(db: PgDb): ItemsRepository {
+  return {
+    async list(q) {
+      const where = filterOf(q)
+      const rows = await db.select().from(items).where(where).orderBy(asc(items.id)).limit(q.limit).offset(q.offset)
+      const [total] = await db.select({ n: count() }).from(items).where(where)
+      return { data: rows.map(publicItem), total: total?.n ?? 0 }
+    },
+
+    async listSummaries(q) {
+      const where = filterOf(q)
+      const data = await db
+        .select({ id: items.id, name: items.name })
+        .from(items)
+        .where(where)
+        .orderBy(asc(items.id))
+        .limit(q.limit)
+        .offset(q.offset)
+      const [total] = await db.select({ n: count() }).from(items).where(where)
+      return { data, total: total?.n ?? 0 }
+    },
+
+    async get(id) {
+      const [row] = await db.select().from(items).where(eq(items.id, id))
+      return row && publicItem(row)
+    },
+
+    async create(input) {
+      const values = {
+        name: input.name,
+        nameKey: nameKey(input.name),
+        priceCents: toCents(input.price),
+        storeId: input.store_id,
+        createdAt: new Date(),
+      }
+      try {
+        const [row] = await retryOnIdTaken(() => db.insert(items).values(values).returning())
+        return publicItem(row!)
+      } catch (err) {
+        writeError(err, input.name, input.store_id)
+      }
+    },
+
+    async put(id, input) {
+      const storeId = input.store_id
+      const values = { name: input.name, nameKey: nameKey(input.name), priceCents: toCents(input.price) }
+      try {
+        return await retryOnIdTaken(() =>
+          db.transaction(async (tx) => {
+            const [existing] = await tx.select().from(items).where(eq(items.id, id)).for('update')
+            if (existing) {
+              const [row] = await tx
+                .update(items)
+                .set({ ...values, storeId: storeId ?? existing.storeId })
+                .where(eq(items.id, id))
+                .returning()
+              return { item: publicItem(row!), created: false }
+            }
+            if (storeId === undefined) return undefined
+            const [row] = await tx
+              .insert(items)
+              .values({ id, ...values, storeId, createdAt: new Date() })
+              .returning()
+            // Generated ids continue after the largest chosen one, as SQLite's AUTOINCREMENT does.
+            await tx.execute(sql`
+              SELECT setval(s::regclass, ${id}) FROM (SELECT pg_get_serial_sequence('items', 'id') AS s) q
+              WHERE ${id} > coalesce(pg_sequence_last_value(s::regclass), 0)`)
+            return { item: publicItem(row!), created: true }
+          }),
+        )
+      } catch (err) {
+        writeError(err, input.name, storeId ?? 0)
+      }
+    },
+
+    async delete(id) {
+      return ((await db.delete(items).where(eq(items.id, id))).rowCount ?? 0) > 0
+    },
+  }
+}
