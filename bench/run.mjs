@@ -15,7 +15,8 @@ import { summarizeProfile } from './lib/profile.mjs'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const argv = process.argv.slice(2)
 const SMOKE = argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
-const PROFILE = argv.includes('--profile')
+// --profile[=NAME]: a CPU profile of the service during one scenario (default: authenticated GET /item/{id}).
+const PROFILE = argv.find((a) => a === '--profile' || a.startsWith('--profile='))?.slice('--profile='.length) ?? (argv.includes('--profile') ? '' : undefined)
 // Runs src/server.ts through tsx instead of the build (how `npm start` worked before the build step).
 const FROM_SOURCE = argv.includes('--from-source')
 // --only=NAME runs the scenario of that name, or those whose name contains it (and the baseline).
@@ -37,7 +38,11 @@ const USER = { username: 'bench', password: 'bench-password-1' }
 
 const work = mkdtempSync(join(tmpdir(), 'stores-api-bench-'))
 const logFile = join(work, 'server.log')
+// The service sees only these variables (and runs in the temporary folder, where no .env
+// is): settings from the caller's shell or a .env file must not change what is measured.
+const INHERITED = Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'LANG'].filter((k) => process.env[k]).map((k) => [k, process.env[k]]))
 const SERVICE_ENV = {
+  ...INHERITED,
   NODE_ENV: 'production',
   JWT_SECRET_KEY: 'bench-secret-0123456789abcdef-0123456789abcdef',
   DATABASE_URL: `file:${join(work, 'bench.db')}`,
@@ -50,7 +55,7 @@ const SERVICE_ENV = {
  * same Node flags), minus npm itself, so the process measured is the server's own.
  */
 function serviceArgs(extra = []) {
-  if (FROM_SOURCE) return [...extra, '--import', 'tsx', join(ROOT, 'src/server.ts')]
+  if (FROM_SOURCE) return [...extra, '--import', import.meta.resolve('tsx'), join(ROOT, 'src/server.ts')]
   const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start
   const command = start.split('&&').at(-1).trim().split(/\s+/)
   if (command[0] !== 'node') throw new Error(`cannot read the node command from the start script: ${start}`)
@@ -63,9 +68,9 @@ function build() {
   if (r.status !== 0) throw new Error('npm run build failed')
 }
 
-const startService = (extra) => startServer({ args: serviceArgs(extra), env: SERVICE_ENV, logFile })
+const startService = (extra) => startServer({ args: serviceArgs(extra), env: SERVICE_ENV, logFile, cwd: work })
 const startBaseline = () =>
-  startServer({ args: [join(ROOT, 'bench/baseline/server.mjs')], env: {}, logFile, healthPath: '/hello' })
+  startServer({ args: [join(ROOT, 'bench/baseline/server.mjs')], env: INHERITED, logFile, cwd: work, healthPath: '/hello' })
 
 async function json(res) {
   const body = await res.json()
@@ -117,8 +122,6 @@ async function main() {
   const ac = (path, opts = {}) => (server, duration) =>
     autocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, duration, ...opts })
 
-  if (PROFILE) return profile(auth, itemId, ac)
-
   const loginLoad = { result: undefined }
   const scenarios = [
     ['GET /health', ac('/health')],
@@ -139,7 +142,7 @@ async function main() {
       async (server, duration) => {
         const [reads, logins] = await Promise.all([
           ac(`/item/${itemId}`, { headers: auth })(server, duration),
-          autocannon({ url: `${server.url}/login`, connections: 4, duration, method: 'POST', body: USER, rate: LOGIN_RATE }),
+          autocannon({ url: `${server.url}/login`, connections: 8, duration, method: 'POST', body: USER, rate: LOGIN_RATE }),
         ])
         loginLoad.result = logins
         // The server's CPU time covers both: the row's µs/req is per request of either kind.
@@ -147,6 +150,13 @@ async function main() {
       },
     ],
   ]
+
+  if (PROFILE !== undefined) {
+    const name = PROFILE || 'GET /item/{id} (authenticated)'
+    const scenario = scenarios.find(([n]) => n === name)
+    if (!scenario) throw new Error(`no scenario named "${name}"`)
+    return profile(...scenario)
+  }
 
   console.log(`bench: ${SMOKE ? 'smoke' : 'full'} run, ${DURATION} s per scenario after ${WARMUP} s warm-up, ${CONNECTIONS} connections`)
   const rows = [{ scenario: 'baseline: bare Fastify GET /hello', ...(await measure(startBaseline, ac('/hello'))) }]
@@ -157,11 +167,17 @@ async function main() {
     console.log(`  ${scenario}: ${Math.round(rows.at(-1).rps)} req/s`)
   }
 
-  const startups = []
+  // Start-up: process start to the first 200, the service's and (for scale) bare Fastify's.
+  const startups = { service: [], baseline: [] }
   for (let i = 0; i < (ONLY ? 0 : STARTUP_RUNS); i++) {
-    const server = await startService()
-    startups.push(server.startupMs)
-    await server.stop()
+    for (const [start, times] of [
+      [startService, startups.service],
+      [startBaseline, startups.baseline],
+    ]) {
+      const server = await start()
+      times.push(server.startupMs)
+      await server.stop()
+    }
   }
 
   report(rows, startups)
@@ -178,7 +194,12 @@ function report(rows, startups) {
       (r) =>
         `| ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.non2xx} | ${r.errors} | ${fmt(r.rssMb, 1)} | ${fmt(r.rps / hello.rps, 2)} | ${fmt(r.cpuUs)} |`,
     ),
-    ...(startups.length ? [`| start-up to first 200 from /health (median of ${startups.length}) | | ${fmt(median(startups), 0)} | | | | | | |`] : []),
+    ...(startups.service.length
+      ? [
+          `| start-up to first 200 from /health, ms (median of ${startups.service.length}) | | ${fmt(median(startups.service))} | | | | | | |`,
+          `| start-up of the baseline to first 200, ms (median of ${startups.baseline.length}) | | ${fmt(median(startups.baseline))} | | | | | | |`,
+        ]
+      : []),
   ].join('\n')
 
   const byName = (prefix) => rows.find((r) => r.scenario.startsWith(prefix))
@@ -190,7 +211,7 @@ function report(rows, startups) {
     itemId && ['authenticated GET /item/{id} ≥ 0.5 × hello', itemId.rps / hello.rps, (v) => v >= 0.5, (v) => fmt(v, 2)],
     anon && ['anonymous GET /item ≥ 0.5 × hello', anon.rps / hello.rps, (v) => v >= 0.5, (v) => fmt(v, 2)],
     itemId && underLogin && ['p99 of GET /item/{id} under login load ≤ 3 × without', underLogin.p99 / itemId.p99, (v) => v <= 3, (v) => `${fmt(v, 2)}×`],
-    startups.length && ['start-up ≤ 500 ms', median(startups), (v) => v <= 500, (v) => `${fmt(v)} ms`],
+    startups.service.length && ['start-up ≤ 500 ms', median(startups.service), (v) => v <= 500, (v) => `${fmt(v)} ms`],
     ['peak RSS ≤ 120 MB', Math.max(...serviceRows.map((r) => r.rssMb ?? 0)), (v) => v <= 120, (v) => `${fmt(v, 1)} MB`],
     ['no non-2xx, no errors', serviceRows.reduce((n, r) => n + r.non2xx + r.errors, 0), (v) => v === 0, (v) => String(v)],
   ].filter(Boolean)
@@ -222,20 +243,20 @@ function report(rows, startups) {
   }
 }
 
-/** CPU profile of the service during authenticated GET /item/{id}: the top self-time functions. */
-async function profile(auth, itemId, ac) {
+/** A CPU profile of the service during one scenario: the top functions by self and inclusive time. */
+async function profile(name, load) {
   const dir = join(work, 'profile')
   mkdirSync(dir)
   const server = await startService(['--cpu-prof', `--cpu-prof-dir=${dir}`])
-  await ac(`/item/${itemId}`, { headers: auth })(server, WARMUP)
-  const r = await ac(`/item/${itemId}`, { headers: auth })(server, DURATION)
+  await load(server, WARMUP)
+  const r = await load(server, DURATION)
   await server.stop()
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
   if (!file) throw new Error('no .cpuprofile written')
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
-  const kept = join(ROOT, 'bench/results/item-by-id.cpuprofile')
+  const kept = join(ROOT, 'bench/results/latest.cpuprofile')
   writeFileSync(kept, readFileSync(join(dir, file)))
-  console.log(`GET /item/{id} under --cpu-prof: ${fmt(r.rps)} req/s, p99 ${fmt(r.p99, 1)} ms; profile kept in ${kept}\n`)
+  console.log(`${name} under --cpu-prof: ${fmt(r.rps)} req/s, p99 ${fmt(r.p99, 1)} ms; profile kept in ${kept}\n`)
   console.log(summarizeProfile(JSON.parse(readFileSync(kept, 'utf8')), ROOT))
 }
 

@@ -12,6 +12,12 @@ export const IdParam = Type.Object(
   },
 )
 
+/**
+ * A `pattern` for names and name filters: no NUL character (U+0000). PostgreSQL text cannot
+ * hold one, so neither database takes it; any other character is fine.
+ */
+export const NO_NUL = '^[^\\u0000]*$'
+
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 UTC time.' })
 
 export const PageQuery = Type.Object(

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { EXAMPLE_TIME, Page, PageQuery, Timestamp } from './common.js'
+import { EXAMPLE_TIME, NO_NUL, Page, PageQuery, Timestamp } from './common.js'
 
 export const MAX_PRICE = 999999999.99
 
@@ -14,7 +14,8 @@ export const Price = Type.Number({
 export const ItemName = Type.String({
   minLength: 1,
   maxLength: 80,
-  description: '1 to 80 characters; unique within its store regardless of case.',
+  pattern: NO_NUL,
+  description: '1 to 80 characters, any but NUL (U+0000); unique within its store regardless of case.',
   examples: ['Chair'],
 })
 
@@ -67,7 +68,7 @@ export const ItemQuery = Type.Composite(
     Type.Object({
       store_id: Type.Optional(StoreId),
       name: Type.Optional(
-        Type.String({ minLength: 1, maxLength: 80, description: 'Case-insensitive substring of the name.' }),
+        Type.String({ minLength: 1, maxLength: 80, pattern: NO_NUL, description: 'Case-insensitive substring of the name (no NUL).' }),
       ),
     }),
   ],

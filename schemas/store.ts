@@ -1,11 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { EXAMPLE_TIME, Page, PageQuery, Timestamp, ref } from './common.js'
+import { EXAMPLE_TIME, NO_NUL, Page, PageQuery, Timestamp, ref } from './common.js'
 import { Item, ITEM_EXAMPLE } from './item.js'
 
 export const StoreName = Type.String({
   minLength: 1,
   maxLength: 80,
-  description: '1 to 80 characters; unique regardless of case.',
+  pattern: NO_NUL,
+  description: '1 to 80 characters, any but NUL (U+0000); unique regardless of case.',
   examples: ['Corner Shop'],
 })
 
@@ -41,7 +42,7 @@ export const StoreQuery = Type.Composite(
     PageQuery,
     Type.Object({
       name: Type.Optional(
-        Type.String({ minLength: 1, maxLength: 80, description: 'Case-insensitive substring of the name.' }),
+        Type.String({ minLength: 1, maxLength: 80, pattern: NO_NUL, description: 'Case-insensitive substring of the name (no NUL).' }),
       ),
     }),
   ],

@@ -4,7 +4,8 @@
 // here; that is `npm run typecheck`), our modules bundled into one file together with
 // TypeBox and Drizzle, whose ESM builds are hundreds of small files that Node would otherwise
 // resolve and load one by one at every start. Every other package stays in node_modules
-// (native addons, files read at run time). Takes about a second and needs only runtime
+// (native addons, files read at run time); modules the code loads with import() (PostgreSQL)
+// get chunks of their own, so an SQLite start never loads them. Takes about a second and needs only runtime
 // dependencies (esbuild comes with tsx), so `npm install && npm start` works on a fresh clone.
 // --if-needed skips the build when dist/ was made from the current sources.
 import { build } from 'esbuild'
@@ -48,7 +49,11 @@ const packageOf = (path) => path.split('/').slice(0, path.startsWith('@') ? 2 : 
 rmSync(OUT, { recursive: true, force: true })
 await build({
   entryPoints: [join(ROOT, 'src/server.ts')],
-  outfile: join(OUT, 'server.js'),
+  outdir: OUT,
+  // Modules imported with import() (the PostgreSQL driver and repositories) go to chunks of
+  // their own, loaded only when used.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   format: 'esm',
   platform: 'node',

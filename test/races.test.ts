@@ -2,8 +2,9 @@
 // through app.inject and again over real HTTP (app.listen + fetch), which interleave differently.
 import t, { type Test } from 'tap'
 import type { AddressInfo } from 'node:net'
+import { sql, type SQL } from 'drizzle-orm'
 import type { App } from '../src/app.js'
-import { account, bearer, build, decodeJwt, login, type Account } from './helper.js'
+import { account, bearer, build, decodeJwt, login, rawNumber, type Account } from './helper.js'
 
 interface Reply {
   status: number
@@ -47,8 +48,11 @@ function tally(replies: Reply[]) {
   return counts
 }
 
-const ACTIVE_ADMINS = `SELECT count(*) AS n FROM users WHERE is_active = 1 AND roles LIKE '%"admin"%'`
-const count = (app: App, sql: string, ...params: unknown[]) => (app.db.sqlite.prepare(sql).get(...params) as { n: number }).n
+// SQL both databases run: TRUE is SQLite's 1 and PostgreSQL's boolean; roles is JSON text in SQLite, jsonb in PostgreSQL.
+const ADMINS = sql`SELECT count(*) AS n FROM users WHERE CAST(roles AS TEXT) LIKE '%"admin"%'`
+const ACTIVE_ADMINS = sql`SELECT count(*) AS n FROM users WHERE is_active = TRUE AND CAST(roles AS TEXT) LIKE '%"admin"%'`
+/** A `SELECT count(*)` on the app's database, SQLite or PostgreSQL. */
+const count = (app: App, query: SQL) => rawNumber(app, query)
 
 /** `n` copies of one request, all started before any is awaited. */
 const together = (n: number, request: (i: number) => Promise<Reply>) => Promise.all(Array.from({ length: n }, (_, i) => request(i)))
@@ -61,7 +65,7 @@ for (const transport of TRANSPORTS) {
       send('POST', '/register', {}, { username: spellings[i % spellings.length], password: 'password-123' }),
     )
     t.same(tally(replies), { 201: 1, '409 conflict': 49 })
-    t.equal(count(app, "SELECT count(*) AS n FROM users WHERE username_key = 'racer'"), 1, 'one row')
+    t.equal(await count(app, sql`SELECT count(*) AS n FROM users WHERE username_key = 'racer'`), 1, 'one row')
     const winner = replies.find((r) => r.status === 201)
     t.equal((await send('POST', '/login', {}, { username: String(winner?.body.username), password: 'password-123' })).status, 200, 'the winner can log in')
   })
@@ -72,14 +76,14 @@ for (const transport of TRANSPORTS) {
     const replies = await together(20, (i) => send('POST', '/register', {}, { username: `first-${i}`, password: 'password-123' }))
     t.same(tally(replies), { 201: 20 })
     t.equal(replies.filter((r) => r.body.is_admin === true).length, 1, 'one admin in the responses')
-    t.equal(count(app, `SELECT count(*) AS n FROM users WHERE roles LIKE '%"admin"%'`), 1, 'one admin stored')
+    t.equal(await count(app, ADMINS), 1, 'one admin stored')
   })
 
   t.test(`50 POST /store with one name: one 201, 49 conflicts (${transport})`, async (t) => {
     const { app, send, admin } = await setup(t, transport)
     const replies = await together(50, (i) => send('POST', '/store', admin.headers, { name: i % 2 ? 'Corner Shop' : 'corner shop' }))
     t.same(tally(replies), { 201: 1, '409 conflict': 49 })
-    t.equal(count(app, "SELECT count(*) AS n FROM stores WHERE name_key = 'corner shop'"), 1, 'one row')
+    t.equal(await count(app, sql`SELECT count(*) AS n FROM stores WHERE name_key = 'corner shop'`), 1, 'one row')
   })
 
   t.test(`50 POST /item with one name in one store: one 201, 49 conflicts (${transport})`, async (t) => {
@@ -87,7 +91,7 @@ for (const transport of TRANSPORTS) {
     const store = (await send('POST', '/store', admin.headers, { name: 'market' })).body
     const replies = await together(50, (i) => send('POST', '/item', admin.headers, { name: 'Chair', price: i + 0.5, store_id: store.id }))
     t.same(tally(replies), { 201: 1, '409 conflict': 49 })
-    t.equal(count(app, 'SELECT count(*) AS n FROM items WHERE store_id = ?', store.id), 1, 'one row')
+    t.equal(await count(app, sql`SELECT count(*) AS n FROM items WHERE store_id = ${store.id}`), 1, 'one row')
     const created = replies.find((r) => r.status === 201)?.body
     t.match((await send('GET', `/item/${String(created?.id)}`, admin.headers)).body, { name: 'Chair', price: created?.price }, 'the stored item is the acknowledged one')
   })
@@ -99,7 +103,7 @@ for (const transport of TRANSPORTS) {
     const prices = Array.from({ length: 20 }, (_, i) => 10 + i / 100)
     const replies = await together(20, (i) => send('PUT', `/item/${id}`, admin.headers, { name: 'Lamp', price: prices[i], store_id: store.id }))
     t.same(tally(replies), { 200: 19, 201: 1 })
-    t.equal(count(app, 'SELECT count(*) AS n FROM items WHERE id = ?', id), 1, 'one row')
+    t.equal(await count(app, sql`SELECT count(*) AS n FROM items WHERE id = ${id}`), 1, 'one row')
     const stored = (await send('GET', `/item/${id}`, admin.headers)).body
     t.match(stored, { id, name: 'Lamp', store_id: store.id })
     t.ok(prices.includes(stored.price as number), `the stored price ${String(stored.price)} is one that was sent`)
@@ -125,7 +129,7 @@ for (const transport of TRANSPORTS) {
     // The replays count as theft: the whole session ends, the winner's new tokens with it.
     const winner = refreshReplies.find((r) => r.status === 200)?.body
     const sid = decodeJwt(pair.refresh_token).sid
-    t.equal(count(app, 'SELECT count(*) AS n FROM sessions WHERE id = ?', sid), 0, 'the session is revoked')
+    t.equal(await count(app, sql`SELECT count(*) AS n FROM sessions WHERE id = ${sid}`), 0, 'the session is revoked')
     t.equal((await send('POST', '/refresh', bearer(String(winner?.refresh_token)))).body.code, 'token_revoked')
     t.equal((await send('GET', '/me', alice.headers)).status, 200, "alice's other session lives on")
   })
@@ -139,7 +143,7 @@ for (const transport of TRANSPORTS) {
       i % 2 ? send('PATCH', `/user/${second.id}`, admin.headers, { roles: ['user'] }) : send('PATCH', `/user/${admin.id}`, fresh, { roles: ['user'] }),
     )
     for (const r of replies) t.ok([200, 403, 409].includes(r.status), `status ${r.status} ${String(r.body.code ?? '')}`)
-    t.equal(count(app, ACTIVE_ADMINS), 1, 'one active admin remains')
+    t.equal(await count(app, ACTIVE_ADMINS), 1, 'one active admin remains')
   })
 
   t.test(`two admins deleting themselves at once: one 200, one 409, one admin left (${transport})`, async (t) => {
@@ -148,7 +152,7 @@ for (const transport of TRANSPORTS) {
     t.equal((await send('PATCH', `/user/${second.id}`, admin.headers, { roles: ['admin', 'user'] })).status, 200)
     const replies = await Promise.all([admin, second].map((a) => send('DELETE', `/user/${a.id}`, a.headers)))
     t.same(tally(replies), { 200: 1, '409 conflict': 1 })
-    t.equal(count(app, ACTIVE_ADMINS), 1, 'one active admin remains')
+    t.equal(await count(app, ACTIVE_ADMINS), 1, 'one active admin remains')
   })
 
   t.test(`refreshes racing POST /logout/all never leave a working token (${transport})`, async (t) => {
@@ -160,7 +164,7 @@ for (const transport of TRANSPORTS) {
       ...pairs.map((p) => send('POST', '/refresh', bearer(p.refresh_token))),
     ])
     t.equal(replies[0]?.status, 200, 'logout/all succeeded')
-    t.equal(count(app, 'SELECT count(*) AS n FROM sessions WHERE user_id = ?', alice.id), 0, 'no session of alice is left')
+    t.equal(await count(app, sql`SELECT count(*) AS n FROM sessions WHERE user_id = ${alice.id}`), 0, 'no session of alice is left')
     const issued = replies.slice(1).flatMap((r) => (r.status === 200 ? [String(r.body.access_token), String(r.body.refresh_token)] : []))
     for (const token of [alice.access, ...pairs.map((p) => p.access_token), ...issued]) {
       const kind = decodeJwt(token).type

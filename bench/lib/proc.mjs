@@ -67,17 +67,19 @@ export function cpuMs(pid) {
 }
 
 /**
- * Starts `node <args>` pinned to CPU 0 with `env`, logs appended to `logFile`, and waits for
+ * Starts `node <args>` pinned to CPU 0 with exactly `env` (and PORT, HOST) in `cwd`, logs
+ * appended to `logFile`, and waits for
  * a 200 from `healthPath`. Returns { child, port, startupMs, peakRssMb(), stop() }.
  */
-export async function startServer({ args, env, healthPath = '/health', logFile, port }) {
+export async function startServer({ args, env, healthPath = '/health', logFile, port, cwd }) {
   port ??= await freePort()
   const fd = openSync(logFile, 'a')
   const [command, argv] = pinned(0, process.execPath, args)
   const since = process.hrtime.bigint()
   const child = spawn(command, argv, {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', fd, fd],
+    cwd,
   })
   closeSync(fd)
   const exited = new Promise((resolve) => child.once('exit', resolve))

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js'
 import { openDatabase, type SqliteHandle } from './client.js'
-import { openPostgres, type PgHandle } from './postgres.js'
+import type { PgHandle } from './postgres.js'
 
 /** The open, migrated database: SQLite by default, PostgreSQL for a `postgres://` URL. */
 export type DbHandle = SqliteHandle | PgHandle
@@ -8,7 +8,8 @@ export type DbHandle = SqliteHandle | PgHandle
 export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url)
 
 export async function connect(config: Pick<Config, 'databaseUrl' | 'databasePoolSize'>): Promise<DbHandle> {
-  return isPostgresUrl(config.databaseUrl)
-    ? openPostgres(config.databaseUrl, config.databasePoolSize)
-    : openDatabase(config.databaseUrl)
+  if (!isPostgresUrl(config.databaseUrl)) return openDatabase(config.databaseUrl)
+  // Loaded only for PostgreSQL: pg and its Drizzle driver would otherwise slow every SQLite start.
+  const { openPostgres } = await import('./postgres.js')
+  return openPostgres(config.databaseUrl, config.databasePoolSize)
 }

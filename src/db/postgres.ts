@@ -1,7 +1,8 @@
 import pg from 'pg'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { ROOT } from '../paths.js'
 import * as schema from './schema.pg.js'
 
 export type PgDb = NodePgDatabase<typeof schema>
@@ -16,7 +17,7 @@ export interface PgHandle {
   close(): Promise<void>
 }
 
-const MIGRATIONS = fileURLToPath(new URL('../../migrations/postgres', import.meta.url))
+const MIGRATIONS = join(ROOT, 'migrations/postgres')
 
 /**
  * Opens a pool on `url` and migrates the connection's current schema (the first of its

@@ -22,6 +22,13 @@ export const publicItem = (row: ItemRow): Item => ({
   created_at: iso(row.createdAt),
 })
 
+/** The largest id a path accepts (API.md): POST /item never makes an item past it. */
+export const MAX_ITEM_ID = 2147483647
+
+/** New ids follow the largest one; once PUT /item/{id} has taken the last, POST /item has none. */
+export const noItemIdLeft = () =>
+  conflict(`No item id is left: new items get ids after the largest one, ${MAX_ITEM_ID}. PUT /item/{id} can still use a free id.`)
+
 function writeError(err: unknown, name: string, storeId: number): never {
   const code = constraintOf(err)
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw notFound(`Store ${storeId}`)
@@ -92,17 +99,22 @@ export function itemsRepository(db: Db) {
 
     async create(input: { name: string; price: number; store_id: number }) {
       try {
-        const row = db
-          .insert(items)
-          .values({
-            name: input.name,
-            nameKey: nameKey(input.name),
-            priceCents: toCents(input.price),
-            storeId: input.store_id,
-            createdAt: new Date(),
-          })
-          .returning()
-          .get()
+        const row = db.transaction((tx) => {
+          const row = tx
+            .insert(items)
+            .values({
+              name: input.name,
+              nameKey: nameKey(input.name),
+              priceCents: toCents(input.price),
+              storeId: input.store_id,
+              createdAt: new Date(),
+            })
+            .returning()
+            .get()
+          // AUTOINCREMENT goes past 2147483647 where paths stop: undone, as PostgreSQL refuses it.
+          if (row.id > MAX_ITEM_ID) throw noItemIdLeft()
+          return row
+        })
         return publicItem(row)
       } catch (err) {
         writeError(err, input.name, input.store_id)

@@ -42,12 +42,16 @@ const items: FastifyPluginAsyncTypebox = async (app) => {
       // branches with Ajv before serializing it. Fields a schema doesn't list are still dropped.
       // A custom serializer leaves Content-Type unset, so it is stated here.
       reply.type('application/json; charset=utf-8')
+      // The serializer is set once the page is read: an error thrown before it must reach the
+      // error handler with the Error schema, not the page's.
       if (request.token) {
+        const result = await repo.list(query)
         reply.serializer(reply.compileSerializationSchema(FULL_PAGE, '200'))
-        return { ...(await repo.list(query)), ...page }
+        return { ...result, ...page }
       }
+      const result = await repo.listSummaries(query)
       reply.serializer(reply.compileSerializationSchema(SUMMARY_PAGE, '200'))
-      return { ...(await repo.listSummaries(query)), ...page, message: ANONYMOUS_MESSAGE }
+      return { ...result, ...page, message: ANONYMOUS_MESSAGE }
     },
   )
 
@@ -65,7 +69,7 @@ const items: FastifyPluginAsyncTypebox = async (app) => {
           ...errors({
             400: INVALID,
             404: 'not_found: the store does not exist.',
-            409: 'conflict: the store has an item of that name (any case).',
+            409: 'conflict: the store has an item of that name (any case), or no item id is left (PUT /item/2147483647 took the last).',
           }),
         },
       },

@@ -149,13 +149,18 @@ export function schemaArbitraries(resolve: (ref: string) => JsonSchema, { hints 
       const range = { min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }
       return fc.date(range).map((d) => d.toISOString())
     }
-    if (s.pattern) return fc.stringMatching(new RegExp(s.pattern)).filter(fits)
     const short = Math.min(max, min + 24)
-    return fc.oneof(
+    const any = fc.oneof(
       fc.string({ unit: 'binary-ascii', minLength: min, maxLength: short }),
       fc.string({ unit: 'binary', minLength: min, maxLength: short }),
       fc.string({ unit: 'grapheme-ascii', minLength: max, maxLength: max }),
     )
+    if (!s.pattern) return any
+    // stringMatching builds mostly printable ASCII; the strings above that happen to match too
+    // bring control characters and non-ASCII text to a permissive pattern (such as "no NUL").
+    // Half come from stringMatching, which always matches: the filter never starves.
+    const re = new RegExp(s.pattern, 'u')
+    return fc.oneof(fc.stringMatching(new RegExp(s.pattern)), any).filter((v) => re.test(v) && fits(v))
   }
 
   function array(s: JsonSchema): Arb {

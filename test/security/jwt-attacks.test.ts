@@ -58,7 +58,7 @@ function expectChallenge(t: Test, header: unknown, code: string) {
  */
 async function refused(t: Test, a: Arena, authorization: string, code: string, level: ProbeLevel = 'fresh', status = 401) {
   cases++
-  const before = snapshot(a.app)
+  const before = await snapshot(a.app)
   const hitsBefore = { ...a.hits }
   const headers = { authorization }
   const responses: LightMyRequestResponse[] = [
@@ -71,7 +71,7 @@ async function refused(t: Test, a: Arena, authorization: string, code: string, l
     if (status === 401) expectChallenge(t, res.headers['www-authenticate'], code)
   }
   t.same(a.hits, hitsBefore, 'no handler ran')
-  t.equal(snapshot(a.app), before, 'nothing changed in the database')
+  t.equal(await snapshot(a.app), before, 'nothing changed in the database')
 }
 
 /** A token the service should take: the probe of `level` runs exactly once. */
@@ -343,7 +343,7 @@ t.test('over real HTTP: duplicate Authorization headers, oversized headers', asy
 
   async function refusedOverHttp(headers: Record<string, string | string[]>, status: number, code: string) {
     cases++
-    const before = snapshot(app)
+    const before = await snapshot(app)
     const hitsBefore = { ...main.hits }
     for (const res of [await probe(headers), await createStore(headers)]) {
       if (res.status < 300) forgeries++
@@ -351,7 +351,7 @@ t.test('over real HTTP: duplicate Authorization headers, oversized headers', asy
       if (status === 401) expectChallenge(t, res.headers['www-authenticate'], code)
     }
     t.same(main.hits, hitsBefore, 'no handler ran')
-    t.equal(snapshot(app), before, 'nothing changed in the database')
+    t.equal(await snapshot(app), before, 'nothing changed in the database')
   }
 
   await refusedOverHttp({ authorization: [B(alice.access), B(alice.access)] }, 401, 'invalid_header')

@@ -4,9 +4,10 @@ import { createHmac, sign as cryptoSign, type KeyObject } from 'node:crypto'
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { sql } from 'drizzle-orm'
 import { buildApp, type App } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
-import { TEST_SECRET, tempDir } from '../helper.js'
+import { TEST_SECRET, onPostgres, postgresSchema, rawQuery, tempDir } from '../helper.js'
 
 type Tap = { teardown(fn: () => unknown): void }
 
@@ -14,11 +15,13 @@ export const PROBE_LEVELS = { access: 'access', fresh: 'fresh', admin: 'admin+fr
 export type ProbeLevel = keyof typeof PROBE_LEVELS
 
 /**
- * A ready app (fresh temp SQLite) with one extra route per auth level, `POST /probe/{level}`,
- * whose handler only counts its calls: a count that stays put proves no handler ran.
+ * A ready app (on a fresh temp SQLite file or, with TEST_DATABASE=postgres, a schema of its own)
+ * with one extra route per auth level, `POST /probe/{level}`, whose handler only counts its
+ * calls: a count that stays put proves no handler ran.
  */
 export async function probeApp(t: Tap, env: Record<string, string> = {}) {
-  const config = loadConfig({ AUTH_RATE_LIMIT: '0', DATABASE_URL: join(tempDir(t), 'test.db'), ...env })
+  const databaseUrl = env.DATABASE_URL ?? (onPostgres ? await postgresSchema(t) : join(tempDir(t), 'test.db'))
+  const config = loadConfig({ AUTH_RATE_LIMIT: '0', ...env, DATABASE_URL: databaseUrl })
   const app = await buildApp({ ...config, jwtSecret: TEST_SECRET }, { logger: false })
   const hits: Record<ProbeLevel, number> = { access: 0, fresh: 0, admin: 0, refresh: 0 }
   for (const [name, auth] of Object.entries(PROBE_LEVELS) as [ProbeLevel, (typeof PROBE_LEVELS)[ProbeLevel]][]) {
@@ -33,9 +36,11 @@ export async function probeApp(t: Tap, env: Record<string, string> = {}) {
 }
 
 /** Every row of every table, as text: equal snapshots mean nothing was written. */
-export function snapshot(app: App): string {
+export async function snapshot(app: App): Promise<string> {
   const tables = ['users', 'sessions', 'stores', 'items']
-  return JSON.stringify(tables.map((name) => app.db.sqlite.prepare(`SELECT * FROM ${name} ORDER BY rowid`).all()))
+  const rows = []
+  for (const name of tables) rows.push(await rawQuery(app, sql`SELECT * FROM ${sql.identifier(name)} ORDER BY id`))
+  return JSON.stringify(rows)
 }
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')

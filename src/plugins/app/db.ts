@@ -5,7 +5,6 @@ import { usersRepository } from '../../repositories/users.js'
 import { sessionsRepository } from '../../repositories/sessions.js'
 import { storesRepository } from '../../repositories/stores.js'
 import { itemsRepository } from '../../repositories/items.js'
-import { postgresRepositories } from '../../repositories/postgres/index.js'
 import type { Repositories } from '../../repositories/types.js'
 
 export type { Repositories }
@@ -32,6 +31,8 @@ export default fp(
     app.decorate<DbHandle>('db', handle)
     if (handle.dialect === 'postgres') {
       handle.pool.on('error', (err) => app.log.warn({ err }, 'an idle database connection was lost'))
+      // Loaded only for PostgreSQL, as the driver is (see db/open.ts).
+      const { postgresRepositories } = await import('../../repositories/postgres/index.js')
       app.decorate('repos', postgresRepositories(handle.db))
     } else {
       app.decorate('repos', sqliteRepositories(handle.db))

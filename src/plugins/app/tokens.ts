@@ -90,7 +90,8 @@ function createTokens(app: FastifyInstance): Tokens {
         id: sid,
         userId: user.id,
         refreshJti,
-        userAgent: userAgent?.slice(0, 512) ?? null,
+        // NUL cannot be stored in PostgreSQL text: it is kept as U+FFFD on both databases.
+        userAgent: userAgent?.slice(0, 512).replaceAll('\0', '\uFFFD') ?? null,
         createdAt: now,
         lastUsedAt: now,
         expiresAt,

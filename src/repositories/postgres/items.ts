@@ -3,7 +3,7 @@ import { pgErrorOf, type PgDb } from '../../db/postgres.js'
 import { items } from '../../db/schema.pg.js'
 import { conflict, notFound } from '../../errors.js'
 import { containsKey, nameKey } from '../keys.js'
-import { publicItem, toCents } from '../items.js'
+import { noItemIdLeft, publicItem, toCents } from '../items.js'
 import type { ItemListQuery, ItemsRepository } from '../types.js'
 
 function filterOf(q: ItemListQuery) {
@@ -23,6 +23,8 @@ function writeError(err: unknown, name: string, storeId: number): never {
   const code = pgErrorOf(err)?.code
   if (code === '23503') throw notFound(`Store ${storeId}`)
   if (code === '23505') throw conflict(`Store ${storeId} already has an item named "${name}".`)
+  // sequence_generator_limit_exceeded: PUT /item/{id} took 2147483647, the last id of the sequence.
+  if (code === '2200H') throw noItemIdLeft()
   throw err
 }
 

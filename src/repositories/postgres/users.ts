@@ -70,6 +70,8 @@ export function usersRepository(db: PgDb): UsersRepository {
     },
 
     async findByLogin(login) {
+      // PostgreSQL text cannot hold NUL (binding one fails), and no username or email has one.
+      if (login.includes('\0')) return undefined
       const column = login.includes('@') ? users.emailKey : users.usernameKey
       const [row] = await db.select().from(users).where(eq(column, nameKey(login)))
       return row
