@@ -1,4 +1,4 @@
-// npm run bench [-- --smoke] [-- --profile]
+// npm run bench [-- --smoke | --only=NAME | --profile[=NAME] | --from-source]
 //
 // Starts the service (production mode, file SQLite, AUTH_RATE_LIMIT=0) and a bare Fastify
 // baseline, each pinned to CPU 0, and drives them from CPU 1. Prints one table and writes
@@ -16,7 +16,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const argv = process.argv.slice(2)
 const SMOKE = argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
 // --profile[=NAME]: a CPU profile of the service during one scenario (default: authenticated GET /item/{id}).
-const PROFILE = argv.find((a) => a === '--profile' || a.startsWith('--profile='))?.slice('--profile='.length) ?? (argv.includes('--profile') ? '' : undefined)
+const profileArg = argv.find((a) => a === '--profile' || a.startsWith('--profile='))
+const PROFILE = profileArg && (profileArg.slice('--profile='.length) || 'GET /item/{id} (authenticated)')
 // Runs src/server.ts through tsx instead of the build (how `npm start` worked before the build step).
 const FROM_SOURCE = argv.includes('--from-source')
 // --only=NAME runs the scenario of that name, or those whose name contains it (and the baseline).
@@ -98,9 +99,9 @@ async function seed(url) {
 async function measure(start, load) {
   const server = await start()
   try {
-    await load(server, WARMUP)
+    await load(server, WARMUP, 'warm-up')
     const cpuBefore = server.cpuMs()
-    const result = await load(server, DURATION)
+    const result = await load(server, DURATION, 'measure')
     const cpu = server.cpuMs() - cpuBefore
     return { ...result, rssMb: server.peakRssMb(), cpuUs: (cpu * 1000) / (result.requests + (result.extraRequests ?? 0)) }
   } finally {
@@ -132,8 +133,8 @@ async function main() {
     [
       `POST /refresh (rotation loop, ${CONNECTIONS} sessions)`,
       // One call: the loop warms up itself, after each worker's login and before its clock starts.
-      (server, duration) =>
-        duration === WARMUP
+      (server, duration, phase) =>
+        phase === 'warm-up'
           ? Promise.resolve()
           : refreshLoop({ url: server.url, workers: CONNECTIONS, warmup: WARMUP, duration, ...USER }),
     ],
@@ -151,10 +152,9 @@ async function main() {
     ],
   ]
 
-  if (PROFILE !== undefined) {
-    const name = PROFILE || 'GET /item/{id} (authenticated)'
-    const scenario = scenarios.find(([n]) => n === name)
-    if (!scenario) throw new Error(`no scenario named "${name}"`)
+  if (PROFILE) {
+    const scenario = scenarios.find(([n]) => n === PROFILE)
+    if (!scenario) throw new Error(`no scenario named "${PROFILE}"`)
     return profile(...scenario)
   }
 
@@ -163,8 +163,9 @@ async function main() {
   for (const [scenario, load] of scenarios) {
     if (ONLY && !(scenario === ONLY || (!scenarios.some(([n]) => n === ONLY) && scenario.includes(ONLY)))) continue
     rows.push({ scenario, ...(await measure(startService, load)) })
-    if (load === scenarios.at(-1)[1]) rows.push({ scenario: `  the ${LOGIN_RATE} logins/s beside it`, ...loginLoad.result, rssMb: undefined })
     console.log(`  ${scenario}: ${Math.round(rows.at(-1).rps)} req/s`)
+    if (loginLoad.result) rows.push({ scenario: `  the ${LOGIN_RATE} logins/s beside it`, ...loginLoad.result, rssMb: undefined })
+    loginLoad.result = undefined
   }
 
   // Start-up: process start to the first 200, the service's and (for scale) bare Fastify's.
@@ -216,9 +217,11 @@ function report(rows, startups) {
     ['no non-2xx, no errors', serviceRows.reduce((n, r) => n + r.non2xx + r.errors, 0), (v) => v === 0, (v) => String(v)],
   ].filter(Boolean)
   const cpuRatio = (r) => r && `${r.scenario.trim()} ${fmt(hello.cpuUs / r.cpuUs, 2)}`
-  const cpuNote =
-    'Server CPU time per request, as a ratio to hello (the throughput ratio a core of its own would give; ' +
-    `robust when other processes share the cores): ${[itemId, anon].map(cpuRatio).filter(Boolean).join('; ')}.`
+  const cpuRatios = [itemId, anon].map(cpuRatio).filter(Boolean)
+  const cpuNote = cpuRatios.length
+    ? 'Server CPU time per request, as a ratio to hello (the throughput ratio a core of its own would give; ' +
+      `robust when other processes share the cores): ${cpuRatios.join('; ')}.\n`
+    : ''
   const checks = targets.map(([name, v, ok, show]) => `- ${ok(v) ? 'met' : '**missed**'}: ${name} (${show(v)})`).join('\n')
 
   const warnings = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean) : []
@@ -227,7 +230,7 @@ function report(rows, startups) {
       `${CONNECTIONS} connections; Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; ` +
       (canPin ? 'servers on CPU 0, load generators on CPU 1.' : '**not pinned** (taskset or a second CPU missing).'),
   ].join('\n')
-  const text = `${header}\n\n${table}\n\nTargets (ratios within this run):\n\n${checks}\n\n${cpuNote}\n`
+  const text = `${header}\n\n${table}\n\nTargets (ratios within this run):\n\n${checks}\n${cpuNote && `\n${cpuNote}`}`
   console.log(`\n${text}`)
   if (warnings.length) console.log(`The servers logged ${warnings.length} line(s) at warn or above; first: ${warnings[0]}`)
 
@@ -248,8 +251,8 @@ async function profile(name, load) {
   const dir = join(work, 'profile')
   mkdirSync(dir)
   const server = await startService(['--cpu-prof', `--cpu-prof-dir=${dir}`])
-  await load(server, WARMUP)
-  const r = await load(server, DURATION)
+  await load(server, WARMUP, 'warm-up')
+  const r = await load(server, DURATION, 'measure')
   await server.stop()
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
   if (!file) throw new Error('no .cpuprofile written')

@@ -35,6 +35,19 @@ export function sessionsRepository(db: Db) {
     .where(eq(sessions.id, sql.placeholder('sid')))
     .prepare()
 
+  // Placeholders skip the columns' own mapping: times go in as milliseconds, as touch's do.
+  const rotate = db
+    .update(sessions)
+    .set({ refreshJti: sql`${sql.placeholder('newJti')}`, lastUsedAt: sql`${sql.placeholder('now')}` })
+    .where(
+      and(
+        eq(sessions.id, sql.placeholder('sid')),
+        eq(sessions.refreshJti, sql.placeholder('oldJti')),
+        gt(sessions.expiresAt, sql.placeholder('now')),
+      ),
+    )
+    .prepare()
+
   return {
     async authLookup(userId: number, sid: string) {
       const values = lookup.values({ userId, sid })[0]
@@ -57,12 +70,7 @@ export function sessionsRepository(db: Db) {
      * same token, exactly one sees `true`.
      */
     async rotate(sid: string, oldJti: string, newJti: string, now: Date): Promise<boolean> {
-      const result = db
-        .update(sessions)
-        .set({ refreshJti: newJti, lastUsedAt: now })
-        .where(and(eq(sessions.id, sid), eq(sessions.refreshJti, oldJti), gt(sessions.expiresAt, now)))
-        .run()
-      return result.changes === 1
+      return rotate.run({ sid, oldJti, newJti, now: now.getTime() }).changes === 1
     },
 
     async revoke(sid: string, userId?: number): Promise<boolean> {
