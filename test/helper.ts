@@ -161,3 +161,19 @@ export function logCapture() {
   }
   return { stream, raw, lines }
 }
+
+type ItemBody = { name: string; price: number; store_id: number }
+
+/** POST /store that must succeed: the created store. */
+export async function createStore(app: App, headers: Record<string, string>, name: string) {
+  const res = await app.inject({ method: 'POST', url: '/store', headers, payload: { name } })
+  if (res.statusCode !== 201) throw new Error(`create store ${name}: ${res.statusCode} ${res.body}`)
+  return res.json() as { id: number; name: string; created_at: string }
+}
+
+/** POST /item that must succeed: the created item. */
+export async function createItem(app: App, headers: Record<string, string>, payload: ItemBody) {
+  const res = await app.inject({ method: 'POST', url: '/item', headers, payload })
+  if (res.statusCode !== 201) throw new Error(`create item ${payload.name}: ${res.statusCode} ${res.body}`)
+  return res.json() as ItemBody & { id: number; created_at: string }
+}

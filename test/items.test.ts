@@ -1,25 +1,13 @@
 import t from 'tap'
-import { account, accessClaims, bearer, build, expectError, rawNumber, signJwt } from './helper.js'
+import { account, accessClaims, bearer, build, createItem, createStore, expectError, rawNumber, signJwt } from './helper.js'
 import { sql } from 'drizzle-orm'
 import type { App } from '../src/app.js'
 
 type Headers = Record<string, string>
 type ItemBody = { name: string; price: number; store_id: number }
 
-async function createStore(app: App, headers: Headers, name: string) {
-  const res = await app.inject({ method: 'POST', url: '/store', headers, payload: { name } })
-  if (res.statusCode !== 201) throw new Error(`create store ${name}: ${res.statusCode} ${res.body}`)
-  return res.json() as { id: number; name: string }
-}
-
 const postItem = (app: App, headers: Headers, payload: unknown) =>
   app.inject({ method: 'POST', url: '/item', headers, payload: payload as object })
-
-async function createItem(app: App, headers: Headers, payload: ItemBody) {
-  const res = await postItem(app, headers, payload)
-  if (res.statusCode !== 201) throw new Error(`create item ${payload.name}: ${res.statusCode} ${res.body}`)
-  return res.json() as ItemBody & { id: number; created_at: string }
-}
 
 /** The stored price in cents, straight from the database. */
 const storedCents = (app: App, id: number) => rawNumber(app, sql`SELECT price_cents AS c FROM items WHERE id = ${id}`)

@@ -1,21 +1,9 @@
 import t from 'tap'
-import { account, bearer, build, expectError, rawNumber } from './helper.js'
+import { account, bearer, build, createItem, createStore, expectError, rawNumber } from './helper.js'
 import { sql } from 'drizzle-orm'
 import type { App } from '../src/app.js'
 
 type Headers = Record<string, string>
-
-async function createStore(app: App, headers: Headers, name: string) {
-  const res = await app.inject({ method: 'POST', url: '/store', headers, payload: { name } })
-  if (res.statusCode !== 201) throw new Error(`create store ${name}: ${res.statusCode} ${res.body}`)
-  return res.json() as { id: number; name: string; created_at: string }
-}
-
-async function createItem(app: App, headers: Headers, payload: { name: string; price: number; store_id: number }) {
-  const res = await app.inject({ method: 'POST', url: '/item', headers, payload })
-  if (res.statusCode !== 201) throw new Error(`create item ${payload.name}: ${res.statusCode} ${res.body}`)
-  return res.json() as { id: number; name: string; price: number; store_id: number; created_at: string }
-}
 
 const listStores = (app: App, query = '') => app.inject({ method: 'GET', url: `/store${query}` })
 
