@@ -35,9 +35,14 @@ async function reachable() {
 run('type check', 'npm', ['run', '-s', 'typecheck'])
 run('openapi.yaml is current', 'npm', ['run', '-s', 'openapi:check'])
 run('openapi.yaml lint', 'npm', ['run', '-s', 'lint:openapi'])
+// Files whose subject has no database dialect in it (the spec, Swagger UI in Chromium, the
+// generated client's types) run on the SQLite pass only, unless named on the command line.
+const dialectFree = ['test/openapi.test.ts', 'test/browser.test.ts', 'test/client.test.ts']
+const pgArgs = tapArgs.length ? tapArgs : dialectFree.flatMap((file) => ['--exclude', file])
+
 run('tests on SQLite', 'npx', ['tap', ...tapArgs], { TEST_DATABASE: 'sqlite' })
 if (await reachable()) {
-  run('tests on PostgreSQL', 'npx', ['tap', ...tapArgs], { TEST_DATABASE: 'postgres', TEST_POSTGRES_URL: url })
+  run('tests on PostgreSQL', 'npx', ['tap', ...pgArgs], { TEST_DATABASE: 'postgres', TEST_POSTGRES_URL: url })
 } else if (process.env.TEST_POSTGRES === 'required') {
   console.error('== TEST_POSTGRES=required but PostgreSQL is not reachable: failing')
   process.exit(1)

@@ -52,6 +52,8 @@ t.test(`WEB_CONCURRENCY=2 runs two workers on one port (${kind})`, { skip: await
     Array.from({ length: 20 }, () => fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${access}` } }).then((r) => r.status)),
   )
   t.same(statuses, Array(20).fill(200), 'a token from one worker is accepted by every worker')
+  // Workers log asynchronously and through a pipe: wait for the lines instead of reading at once.
+  await until('both workers to log a request', () => pidsLogging(server.output(), /^request completed/).size === 2).catch(() => {})
   t.same(pidsLogging(server.output(), /^request completed/), new Set(workers), 'both workers served requests')
 
   t.test('a worker that dies is replaced', async (t) => {
