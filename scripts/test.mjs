@@ -40,6 +40,8 @@ run('openapi.yaml lint', 'npm', ['run', '-s', 'lint:openapi'])
 const dialectFree = ['test/openapi.test.ts', 'test/browser.test.ts', 'test/client.test.ts']
 const pgArgs = tapArgs.length ? tapArgs : dialectFree.flatMap((file) => ['--exclude', file])
 
+// The tests that start the server as a child process run the build, as `npm start` does.
+run('build', 'npm', ['run', '-s', 'build'])
 run('tests on SQLite', 'npx', ['tap', ...tapArgs], { TEST_DATABASE: 'sqlite' })
 if (await reachable()) {
   run('tests on PostgreSQL', 'npx', ['tap', ...pgArgs], { TEST_DATABASE: 'postgres', TEST_POSTGRES_URL: url })

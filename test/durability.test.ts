@@ -5,12 +5,10 @@
 import t, { type Test } from 'tap'
 import Database from 'better-sqlite3'
 import { spawn } from 'node:child_process'
-import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { TEST_SECRET, tempDir } from './helper.js'
+import { freePort, SERVER_ARGS } from './processes.js'
 
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url))
 const ROUNDS = Number(process.env.DURABILITY_ROUNDS || 3)
 const SEED = Number(process.env.DURABILITY_SEED || Math.floor(Math.random() * 2 ** 31))
 const WORKERS = 8
@@ -32,24 +30,16 @@ function prng(seed: number) {
 const random = prng(SEED)
 const pick = <T>(list: T[]): T | undefined => list[Math.floor(random() * list.length)]
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 interface Server {
   base: string
   kill(signal: NodeJS.Signals): Promise<void>
   output(): string
 }
 
-/** Starts src/server.ts in `dir` on a free port and waits until /health answers. */
+/** Starts the server as `npm start` does, in `dir` on a free port, and waits until /health answers. */
 async function startServer(dir: string): Promise<Server> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SERVER], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',

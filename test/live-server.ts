@@ -1,12 +1,10 @@
 // The real service as a child process, for tests that talk to it over HTTP (a generated
-// client, a browser). It runs src/server.ts as `npm start` does, on a temporary folder and
-// database, on a free port the OS picks.
+// client, a browser). It runs what `npm start` runs, on a temporary folder and database, on a
+// free port the OS picks.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { tempDir } from './helper.js'
-
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url))
+import { SERVER_ARGS } from './processes.js'
 
 type Tap = { teardown(fn: () => unknown): void }
 
@@ -19,8 +17,7 @@ export interface LiveServer {
 /** Starts the service and resolves once it listens; killed at teardown. */
 export async function startServer(t: Tap, env: Record<string, string> = {}): Promise<LiveServer> {
   const cwd = tempDir(t)
-  // tsx resolved from here: the child runs in a folder with no node_modules.
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SERVER], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     cwd,
     env: { PATH: process.env.PATH ?? '', PORT: '0', DATABASE_URL: join(cwd, 'stores.db'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

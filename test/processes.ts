@@ -1,5 +1,7 @@
-// The real entry point as a user runs it: src/server.ts in a child process.
-import { spawn } from 'node:child_process'
+// The real entry point as a user runs it: what `npm start` runs (the build in dist/), in a
+// child process.
+import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -8,14 +10,27 @@ import { postgresReachable, postgresSchema, TEST_POSTGRES_URL } from './helper.j
 type Tap = { teardown(fn: () => unknown): void }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const SERVER = join(ROOT, 'src/server.ts')
+
+/**
+ * Node's arguments for the server, as `npm start` gives them: the last `node ...` command of
+ * its script, with the build made first when the sources changed (npm test builds once before
+ * the passes, so the test files running in parallel find it current).
+ */
+function startArgs(): string[] {
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-needed'], { stdio: 'inherit' })
+  if (build.status !== 0) throw new Error('the build failed')
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  const command = script.split('&&').at(-1)!.trim().split(/\s+/)
+  if (command[0] !== 'node') throw new Error(`cannot read the node command of the start script: ${script}`)
+  return command.slice(1).map((arg) => (arg.startsWith('-') ? arg : join(ROOT, arg)))
+}
+export const SERVER_ARGS = startArgs()
 
 export type ServerProcess = ReturnType<typeof start>
 
 /** Starts the service in `cwd` with only `env` (and PATH) set; output is kept. */
 export function start(cwd: string, env: Record<string, string>) {
-  // tsx resolved from here: the child runs in a folder with no node_modules.
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SERVER], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
