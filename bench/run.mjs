@@ -1,13 +1,16 @@
-// npm run bench [-- --smoke | --only=NAME | --profile[=NAME] | --from-source]
+// npm run bench [-- --smoke | --only=NAME | --profile[=NAME] | --from-source
+//                  | --database=postgres[=URL] | --workers=N]
 //
 // Starts the service (production mode, file SQLite, AUTH_RATE_LIMIT=0) and a bare Fastify
 // baseline, each pinned to CPU 0, and drives them from CPU 1. Prints one table and writes
-// it to bench/results/latest.md. See bench/README.md for the method.
+// it to bench/results/latest.md (latest-postgres.md, latest-workers-N.md for the variants).
+// See bench/README.md for the method.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
 import { canPin, pinned, startServer } from './lib/proc.mjs'
 import { autocannon, refreshLoop } from './lib/load.mjs'
 import { summarizeProfile } from './lib/profile.mjs'
@@ -30,6 +33,16 @@ if (canPin && !process.env.BENCH_PINNED) {
   process.exit(r.status ?? 1)
 }
 
+// --database=postgres[=URL]: the service on PostgreSQL (a schema of its own, dropped at the end)
+// instead of a SQLite file. URL defaults to the test database of this machine and CI.
+const databaseArg = argv.find((a) => a.startsWith('--database='))?.slice('--database='.length)
+if (databaseArg && !databaseArg.startsWith('postgres')) throw new Error('--database= takes postgres or postgres=URL')
+const POSTGRES_URL = databaseArg && (databaseArg.split('=').slice(1).join('=') || 'postgres://postgres@127.0.0.1:5432/test')
+// --workers=N: WEB_CONCURRENCY=N. The service then gets the first N cores instead of CPU 0 alone.
+const WORKERS = Number(argv.find((a) => a.startsWith('--workers='))?.slice('--workers='.length) ?? 1)
+if (!Number.isInteger(WORKERS) || WORKERS < 1) throw new Error('--workers= takes a positive integer')
+const VARIANT = [POSTGRES_URL && 'postgres', WORKERS > 1 && `workers-${WORKERS}`].filter(Boolean).join('-')
+
 const DURATION = SMOKE ? 2 : 10
 const WARMUP = SMOKE ? 1 : 3
 const CONNECTIONS = 32
@@ -47,6 +60,7 @@ const SERVICE_ENV = {
   NODE_ENV: 'production',
   JWT_SECRET_KEY: 'bench-secret-0123456789abcdef-0123456789abcdef',
   DATABASE_URL: `file:${join(work, 'bench.db')}`,
+  WEB_CONCURRENCY: String(WORKERS),
   AUTH_RATE_LIMIT: '0',
   LOG_LEVEL: 'warn',
 }
@@ -69,7 +83,26 @@ function build() {
   if (r.status !== 0) throw new Error('npm run build failed')
 }
 
-const startService = (extra) => startServer({ args: serviceArgs(extra), env: SERVICE_ENV, logFile, cwd: work })
+const SERVICE_CPUS = Array.from({ length: Math.min(WORKERS, cpus().length) }, (_, i) => i).join(',')
+const startService = (extra) => startServer({ args: serviceArgs(extra), env: SERVICE_ENV, logFile, cwd: work, cpus: SERVICE_CPUS })
+
+/** --database=postgres: a schema of its own on POSTGRES_URL for this run; returns the drop. */
+async function postgresSchema() {
+  const schema = `bench_${process.pid}`
+  const client = new pg.Client({ connectionString: POSTGRES_URL })
+  await client.connect()
+  await client.query(`CREATE SCHEMA ${schema}`)
+  await client.end()
+  const url = new URL(POSTGRES_URL)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  SERVICE_ENV.DATABASE_URL = url.toString()
+  return async () => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL })
+    await client.connect()
+    await client.query(`DROP SCHEMA ${schema} CASCADE`)
+    await client.end()
+  }
+}
 const startBaseline = () =>
   startServer({ args: [join(ROOT, 'bench/baseline/server.mjs')], env: INHERITED, logFile, cwd: work, healthPath: '/hello' })
 
@@ -116,6 +149,7 @@ const median = (xs) => {
 
 async function main() {
   build()
+  if (POSTGRES_URL) cleanups.push(await postgresSchema())
   const seeder = await startService()
   const { access, itemId } = await seed(seeder.url)
   await seeder.stop()
@@ -228,7 +262,13 @@ function report(rows, startups) {
   const header = [
     `Run ${new Date().toISOString()}, ${SMOKE ? 'smoke (2 s runs)' : `${DURATION} s per scenario after ${WARMUP} s warm-up`}, ` +
       `${CONNECTIONS} connections; Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; ` +
-      (canPin ? 'servers on CPU 0, load generators on CPU 1.' : '**not pinned** (taskset or a second CPU missing).'),
+      (canPin
+        ? WORKERS > 1
+          ? `the service's ${WORKERS} workers on CPUs ${SERVICE_CPUS} (sharing CPU 1 with the load generators), the baseline on CPU 0, load generators on CPU 1.`
+          : 'servers on CPU 0, load generators on CPU 1.'
+        : '**not pinned** (taskset or a second CPU missing).') +
+      `\nService: ${POSTGRES_URL ? `PostgreSQL (${new URL(POSTGRES_URL).host}, a schema of its own; the database server's own CPU and memory are not counted)` : 'SQLite file'}, ` +
+      `${WORKERS > 1 ? `WEB_CONCURRENCY=${WORKERS} (CPU time and peak RSS summed over the primary and its workers)` : 'one process'}.`,
   ].join('\n')
   const text = `${header}\n\n${table}\n\nTargets (ratios within this run):\n\n${checks}\n${cpuNote && `\n${cpuNote}`}`
   console.log(`\n${text}`)
@@ -237,7 +277,8 @@ function report(rows, startups) {
   // Only a full run of every scenario replaces the recorded table.
   if (!SMOKE && !ONLY) {
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
-    writeFileSync(join(ROOT, 'bench/results/latest.md'), `# Latest bench run\n\n${text}`)
+    const file = `latest${VARIANT ? `-${VARIANT}` : ''}.md`
+    writeFileSync(join(ROOT, 'bench/results', file), `# Latest bench run${VARIANT ? ` (${VARIANT})` : ''}\n\n${text}`)
   }
   const broken = serviceRows.some((r) => r.non2xx + r.errors > 0) || rows[0].non2xx + rows[0].errors > 0
   if (broken) {
@@ -263,8 +304,10 @@ async function profile(name, load) {
   console.log(summarizeProfile(JSON.parse(readFileSync(kept, 'utf8')), ROOT))
 }
 
+const cleanups = []
 try {
   await main()
 } finally {
+  for (const cleanup of cleanups) await cleanup()
   rmSync(work, { recursive: true, force: true })
 }

@@ -86,8 +86,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
     ...validation,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
   for (const schema of sharedSchemas) app.addSchema(schema)
 

@@ -1,6 +1,6 @@
 // Starting, watching and stopping the servers under test.
 import { spawn, spawnSync } from 'node:child_process'
-import { openSync, closeSync, readFileSync } from 'node:fs'
+import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { createServer } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -10,10 +10,29 @@ import { setTimeout as sleep } from 'node:timers/promises'
 export const canPin =
   process.platform === 'linux' && cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0
 
-/** `command` pinned to `cpu` (when pinning is possible). */
+/** `command` pinned to `cpu` (a CPU list such as "0" or "0,1"), when pinning is possible. */
 export function pinned(cpu, command, args) {
   return canPin ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, args]
 }
+
+/** `pid` and every process descended from it (a cluster's primary and its workers). */
+export function processTree(pid) {
+  const parents = new Map()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid]
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child)
+  return tree
+}
+
+const sum = (values) => values.reduce((total, v) => total + (v ?? 0), 0)
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -71,10 +90,10 @@ export function cpuMs(pid) {
  * appended to `logFile`, and waits for
  * a 200 from `healthPath`. Returns { child, port, startupMs, peakRssMb(), stop() }.
  */
-export async function startServer({ args, env, healthPath = '/health', logFile, port, cwd }) {
+export async function startServer({ args, env, healthPath = '/health', logFile, port, cwd, cpus = '0' }) {
   port ??= await freePort()
   const fd = openSync(logFile, 'a')
-  const [command, argv] = pinned(0, process.execPath, args)
+  const [command, argv] = pinned(cpus, process.execPath, args)
   const since = process.hrtime.bigint()
   const child = spawn(command, argv, {
     env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -90,19 +109,22 @@ export async function startServer({ args, env, healthPath = '/health', logFile, 
     child.kill('SIGKILL')
     throw new Error(`${err.message}; see ${logFile}`)
   }
-  // VmHWM catches the peak between polls; VmRSS polling is a fallback where VmHWM is absent.
+  // The server's processes: one, or a cluster's primary and workers (all up once healthy).
+  const pids = processTree(child.pid)
+  // VmHWM catches each process's peak between polls; VmRSS polling is a fallback where VmHWM is
+  // absent. For a cluster, the peaks are summed: an upper bound of the peak of the sum.
   let polledKb = 0
   const poll = setInterval(() => {
-    polledKb = Math.max(polledKb, procStatusKb(child.pid, 'VmRSS') ?? 0)
+    polledKb = Math.max(polledKb, sum(pids.map((pid) => procStatusKb(pid, 'VmRSS'))))
   }, 100)
   return {
     child,
     port,
     url: `http://127.0.0.1:${port}`,
     startupMs,
-    cpuMs: () => cpuMs(child.pid),
+    cpuMs: () => sum(pids.map(cpuMs)),
     peakRssMb() {
-      const kb = Math.max(procStatusKb(child.pid, 'VmHWM') ?? 0, polledKb)
+      const kb = Math.max(sum(pids.map((pid) => procStatusKb(pid, 'VmHWM'))), polledKb)
       return kb / 1024
     },
     async stop() {

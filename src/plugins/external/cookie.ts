@@ -4,7 +4,9 @@ import cookie from '@fastify/cookie'
 /** Cookie parsing and setting, used only in cookie mode (JWT_TOKEN_LOCATION=headers,cookies). */
 export default fp(
   async (app) => {
-    await app.register(cookie)
+    // Cookies are read and set in cookie mode only; in headers mode (the default) the plugin's
+    // two hooks would parse every request's Cookie header and look at every reply for nothing.
+    if (app.config.cookies) await app.register(cookie)
   },
-  { name: 'cookie' },
+  { name: 'cookie', dependencies: ['config'] },
 )
