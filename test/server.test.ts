@@ -18,6 +18,7 @@ t.test('starts with no configuration, keeps data in ./data, stops on SIGTERM', a
   t.ok(readFileSync(secret, 'utf8').trim().length >= 32)
   t.match(server.output(), /JWT_SECRET_KEY is not set/, 'warns about the generated key')
   t.notMatch(server.output(), readFileSync(secret, 'utf8').trim(), 'the key itself is never logged')
+  t.notMatch(server.output(), /\(node:\d+\).*Warning/, 'no process warnings (deprecations, insecure options)')
 
   const reg = await fetch(`http://127.0.0.1:${port}/register`, {
     method: 'POST',
