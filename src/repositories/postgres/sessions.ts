@@ -1,17 +1,39 @@
-import { and, count, desc, eq, gt, lte, ne } from 'drizzle-orm'
+import { and, count, desc, eq, gt, lte, ne, sql } from 'drizzle-orm'
 import type { PgDb } from '../../db/postgres.js'
 import { sessions, users } from '../../db/schema.pg.js'
 import type { SessionsRepository } from '../types.js'
 
 export function sessionsRepository(db: PgDb): SessionsRepository {
+  // The user and the token's session (absent once revoked or pruned), in one indexed query,
+  // prepared once: it runs on every authenticated request.
+  const lookup = db
+    .select({ user: users, session: sessions })
+    .from(users)
+    .leftJoin(sessions, and(eq(sessions.id, sql.placeholder('sid')), eq(sessions.userId, users.id)))
+    .where(eq(users.id, sql.placeholder('userId')))
+    .prepare('auth_lookup')
+  const touch = db
+    .update(sessions)
+    .set({ lastUsedAt: sql`${sql.placeholder('now')}` })
+    .where(eq(sessions.id, sql.placeholder('sid')))
+    .prepare('session_touch')
+  // One compare-and-set: a concurrent UPDATE of the row waits, then re-checks refresh_jti
+  // against the committed value, so only one of two refreshes wins.
+  const rotate = db
+    .update(sessions)
+    .set({ refreshJti: sql`${sql.placeholder('newJti')}`, lastUsedAt: sql`${sql.placeholder('now')}` })
+    .where(
+      and(
+        eq(sessions.id, sql.placeholder('sid')),
+        eq(sessions.refreshJti, sql.placeholder('oldJti')),
+        gt(sessions.expiresAt, sql.placeholder('now')),
+      ),
+    )
+    .prepare('session_rotate')
+
   return {
     async authLookup(userId, sid) {
-      // The user and the token's session (absent once revoked or pruned), in one indexed query.
-      const [row] = await db
-        .select({ user: users, session: sessions })
-        .from(users)
-        .leftJoin(sessions, and(eq(sessions.id, sid), eq(sessions.userId, users.id)))
-        .where(eq(users.id, userId))
+      const [row] = await lookup.execute({ userId, sid })
       return row
     },
 
@@ -20,17 +42,11 @@ export function sessionsRepository(db: PgDb): SessionsRepository {
     },
 
     async touch(sid, now) {
-      await db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, sid))
+      await touch.execute({ sid, now })
     },
 
     async rotate(sid, oldJti, newJti, now) {
-      // One compare-and-set: a concurrent UPDATE of the row waits, then re-checks
-      // refresh_jti against the committed value, so only one of two refreshes wins.
-      const result = await db
-        .update(sessions)
-        .set({ refreshJti: newJti, lastUsedAt: now })
-        .where(and(eq(sessions.id, sid), eq(sessions.refreshJti, oldJti), gt(sessions.expiresAt, now)))
-      return result.rowCount === 1
+      return (await rotate.execute({ sid, oldJti, newJti, now })).rowCount === 1
     },
 
     async revoke(sid, userId) {
