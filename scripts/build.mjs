@@ -64,13 +64,14 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Minified (function names kept: plugins and stack traces still name them): V8 keeps a
-  // module's source in memory, and the 2.3 MB unminified bundle cost about 8 MB more RSS.
-  // Stack positions point into the minified file; dist/server.js.map maps them back
-  // (NODE_OPTIONS=--enable-source-maps does it in the logs, at some start-up cost).
+  // Whitespace and syntax minified, identifiers kept: V8 keeps a module's source in memory,
+  // and the 2.3 MB unminified bundle cost about 6 MB more RSS. Renaming identifiers too saved
+  // no more memory, and keeping function names then (keepNames) cost about 10 % more CPU
+  // per request in A/B runs. Stack traces keep their function names; positions point into
+  // the bundle, and dist/server.js.map maps them back (NODE_OPTIONS=--enable-source-maps).
   sourcemap: true,
-  minify: true,
-  keepNames: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   banner: { js: REQUIRE },
   plugins: [
