@@ -37,8 +37,11 @@ interface Server {
 }
 
 /** Starts the server as `npm start` does, in `dir` on a free port, and waits until /health answers. */
-async function startServer(dir: string): Promise<Server> {
-  const port = await freePort()
+async function startServer(dir: string, previous?: string): Promise<Server> {
+  // Never the killed server's port: a client connection to it that outlived the kill must
+  // find nothing there rather than the restarted server.
+  let port = await freePort()
+  while (previous?.endsWith(`:${port}`)) port = await freePort()
   const child = spawn(process.execPath, SERVER_ARGS, {
     cwd: dir,
     env: {
@@ -289,9 +292,10 @@ async function killRound(t: Test, dir: string) {
   await running.kill('SIGKILL')
   await writers
   ledger.inFlight = 0
-  t.ok(inFlight > 0, `killed after ${ledger.answered} answered writes, with ${inFlight} in flight`)
+  t.ok(inFlight > 0, `killed ${running.base} after ${ledger.answered} answered writes, with ${inFlight} in flight`)
 
-  server = await startServer(dir)
+  server = await startServer(dir, running.base)
+  t.comment(`restarted at ${server.base}`)
   const lost = await verify(t, server.base)
   totalLost += lost
   t.equal(lost, 0, 'no acknowledged write was lost')
