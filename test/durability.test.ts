@@ -108,7 +108,15 @@ const ledger = {
 }
 
 let ADMIN = ''
-let nextPutId = 2_000_000_000
+/**
+ * PUT /item/{id} creates below ANCHOR, an item made before the writers start and never
+ * touched: POST /item gives the id after the largest (ANCHOR + 1 and up), so the two never
+ * meet. (Counting down from the largest id, a POST could take an id that a PUT in flight was
+ * about to create: the PUT then updated the POST's item, and the ledger, which knew the
+ * item as the POST's, flagged a lost write that was not.)
+ */
+const ANCHOR = 2_000_000_000
+let nextPutId = ANCHOR - 1
 let names = 0
 
 /** What each writer owns, across rounds: only its owner writes an item or ends a session. */
@@ -258,6 +266,12 @@ t.test('acknowledged writes survive SIGKILL', async (t) => {
     t.equal(res.status, 201, `${username} registered`)
   }
   ADMIN = String((await call(server.base, 'POST', '/login', undefined, { username: 'admin', password: 'password-123' })).body.access_token)
+  const store = await call(server.base, 'POST', '/store', ADMIN, { name: 'anchor-store' })
+  t.equal(store.status, 201, 'a first store')
+  ledger.stores.set(store.body.id as number, 'anchor-store')
+  const anchor: ItemValue = { name: 'anchor', price: 1, store_id: store.body.id as number }
+  t.equal((await call(server.base, 'PUT', `/item/${ANCHOR}`, ADMIN, anchor)).status, 201, 'the anchor item')
+  ledger.items.set(ANCHOR, { acked: anchor })
 
   for (let round = 1; round <= ROUNDS; round++) {
     await t.test(`round ${round}: SIGKILL with writes in flight, restart, nothing acknowledged is lost`, (t) => killRound(t, dir))
