@@ -38,8 +38,8 @@ interface Server {
 
 /** Starts the server as `npm start` does, in `dir` on a free port, and waits until /health answers. */
 async function startServer(dir: string, previous?: string): Promise<Server> {
-  // Never the killed server's port: a client connection to it that outlived the kill must
-  // find nothing there rather than the restarted server.
+  // Never the killed server's port: a request of the last round that somehow outlived the
+  // kill must find nothing there rather than the restarted server.
   let port = await freePort()
   while (previous?.endsWith(`:${port}`)) port = await freePort()
   const child = spawn(process.execPath, SERVER_ARGS, {
