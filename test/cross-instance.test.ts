@@ -110,12 +110,12 @@ t.test(`two instances sharing one database (${kind})`, { skip: await skipUnlessR
     const results = await Promise.all([demote(a, admin.access, other.id), demote(b, fresh.access, admin.id)])
     // The loser is refused either by the last-admin guard (409 conflict) or, when
     // the winner's demotion lands before the loser's request loads its user, because
-    // the loser is no longer an admin (403 forbidden). Both keep one admin.
+    // the loser is no longer an admin (403 admin_required). Both keep one admin.
     const applied = results.filter((r) => r.status === 200)
     const refused = results.filter((r) => r.status !== 200)
     t.equal(applied.length, 1, `one demotion applies (${results.map((r) => r.status).join(' ')})`)
     t.ok(refused.length === 1 && ((refused[0]!.status === 409 && refused[0]!.body.code === 'conflict') ||
-      (refused[0]!.status === 403 && refused[0]!.body.code === 'forbidden')), 'the other is refused with 409 conflict or 403 forbidden')
+      (refused[0]!.status === 403 && refused[0]!.body.code === 'admin_required')), `the other is refused with 409 conflict or 403 admin_required (${JSON.stringify(refused.map((r) => r.body.code))})`)
     const users = (await call(a, 'GET', '/users?limit=100', { token: results[0]!.status === 200 ? admin.access : fresh.access })).body
     const admins = (users.data as Array<{ username: string; is_admin: boolean; is_active: boolean }>).filter((u) => u.is_admin && u.is_active)
     t.equal(admins.length, 1, 'exactly one active admin left')
