@@ -6,6 +6,7 @@ import { items } from '../db/schema.js'
 import { rowReader } from '../db/rows.js'
 import { conflict, notFound } from '../errors.js'
 import type { Item } from '../../schemas/item.js'
+import type { ItemListQuery } from './types.js'
 import { containsPattern, iso, likeKey, nameKey } from './keys.js'
 
 type ItemRow = typeof items.$inferSelect
@@ -61,32 +62,38 @@ function prepareList(db: Db, byStore: boolean, byName: boolean) {
   }
 }
 
-type ListQuery = { limit: number; offset: number; name?: string | undefined; store_id?: number | undefined }
-
-export function itemsRepository(db: Db) {
-  const byId = db.select().from(items).where(eq(items.id, sql.placeholder('id'))).prepare()
-  const readItem = rowReader(items)
-  const lists = new Map<string, ReturnType<typeof prepareList>>()
-
-  function listOf(q: ListQuery) {
+/**
+ * GET /item's statements for a query, prepared on first use for its combination of filters
+ * (by store, by name; `prepare` makes them for one dialect), with the query's parameters: those
+ * of the total, and those of the page.
+ */
+export function listStatements<L>(prepare: (byStore: boolean, byName: boolean) => L) {
+  const lists = new Map<string, L>()
+  return (q: ItemListQuery) => {
     const byStore = q.store_id !== undefined
     const byName = Boolean(q.name)
     const key = `${byStore}${byName}`
     let list = lists.get(key)
-    if (!list) lists.set(key, (list = prepareList(db, byStore, byName)))
+    if (!list) lists.set(key, (list = prepare(byStore, byName)))
     const params = { storeId: q.store_id, pattern: q.name ? containsPattern(q.name) : undefined }
     return { list, params, page: { ...params, limit: q.limit, offset: q.offset } }
   }
+}
+
+export function itemsRepository(db: Db) {
+  const byId = db.select().from(items).where(eq(items.id, sql.placeholder('id'))).prepare()
+  const readItem = rowReader(items)
+  const listOf = listStatements((byStore, byName) => prepareList(db, byStore, byName))
 
   return {
-    async list(q: ListQuery) {
+    async list(q: ItemListQuery) {
       const { list, params, page } = listOf(q)
       const data = list.items.values(page).map((values) => publicItem(readItem.read(values)))
       return { data, total: list.total.get(params)?.n ?? 0 }
     },
 
     /** Only id and name of each item: the anonymous view of GET /item. */
-    async listSummaries(q: ListQuery) {
+    async listSummaries(q: ItemListQuery) {
       const { list, params, page } = listOf(q)
       const data = list.summaries.values(page).map(([id, name]) => ({ id: id as number, name: name as string }))
       return { data, total: list.total.get(params)?.n ?? 0 }

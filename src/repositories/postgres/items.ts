@@ -2,8 +2,8 @@ import { and, asc, count, eq, sql } from 'drizzle-orm'
 import { pgErrorOf, type PgDb } from '../../db/postgres.js'
 import { items } from '../../db/schema.pg.js'
 import { conflict, notFound } from '../../errors.js'
-import { containsPattern, likeKey, nameKey } from '../keys.js'
-import { noItemIdLeft, publicItem, toCents } from '../items.js'
+import { likeKey, nameKey } from '../keys.js'
+import { listStatements, noItemIdLeft, publicItem, toCents } from '../items.js'
 import type { ItemListQuery, ItemsRepository } from '../types.js'
 
 /**
@@ -66,17 +66,7 @@ async function retryOnIdTaken<T>(write: () => Promise<T>, attempts = 3): Promise
 
 export function itemsRepository(db: PgDb): ItemsRepository {
   const byId = db.select().from(items).where(eq(items.id, sql.placeholder('id'))).prepare('item_by_id')
-  const lists = new Map<string, ReturnType<typeof prepareList>>()
-
-  function listOf(q: ItemListQuery) {
-    const byStore = q.store_id !== undefined
-    const byName = Boolean(q.name)
-    const key = `${byStore}${byName}`
-    let list = lists.get(key)
-    if (!list) lists.set(key, (list = prepareList(db, byStore, byName)))
-    const params = { storeId: q.store_id, pattern: q.name ? containsPattern(q.name) : undefined }
-    return { list, params, page: { ...params, limit: q.limit, offset: q.offset } }
-  }
+  const listOf = listStatements((byStore, byName) => prepareList(db, byStore, byName))
 
   return {
     async list(q) {
