@@ -4,6 +4,6 @@ import { defineConfig } from 'drizzle-kit'
 // connection's current schema (the first of its search_path), not a fixed one.
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './src/db/schema.pg.ts',
+  schema: './src/db/postgres-schema.ts',
   out: './migrations/postgres',
 })

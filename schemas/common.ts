@@ -6,9 +6,12 @@ export function ref<T extends TSchema>(schema: T) {
   return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
 }
 
+/** The largest id: users, stores and items have ids from 1 to this (PostgreSQL's `integer`). */
+export const MAX_ID = 2147483647
+
 export const IdParam = Type.Object(
   {
-    id: Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Resource id (1 to 2147483647).' }),
+    id: Type.Integer({ minimum: 1, maximum: MAX_ID, description: `Resource id (1 to ${MAX_ID}).` }),
   },
 )
 
@@ -23,7 +26,7 @@ export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 86
 export const PageQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1 to 100.' })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647, default: 0, description: 'Rows to skip.' })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_ID, default: 0, description: 'Rows to skip.' })),
   },
 )
 export type PageQuery = Static<typeof PageQuery>

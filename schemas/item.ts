@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { EXAMPLE_TIME, NO_NUL, Page, PageQuery, Timestamp } from './common.js'
+import { EXAMPLE_TIME, MAX_ID, NO_NUL, Page, PageQuery, Timestamp } from './common.js'
 
 export const MAX_PRICE = 999999999.99
 
@@ -19,7 +19,7 @@ export const ItemName = Type.String({
   examples: ['Chair'],
 })
 
-const StoreId = Type.Integer({ minimum: 1, maximum: 2147483647, examples: [1] })
+const StoreId = Type.Integer({ minimum: 1, maximum: MAX_ID, examples: [1] })
 
 export const ITEM_EXAMPLE = { id: 1, name: 'Chair', price: 19.99, store_id: 1, created_at: EXAMPLE_TIME }
 
@@ -44,6 +44,7 @@ export const ItemSummary = Type.Object(
     examples: [{ id: 1, name: 'Chair' }],
   },
 )
+export type ItemSummary = Static<typeof ItemSummary>
 
 export const ItemCreate = Type.Object(
   { name: ItemName, price: Price, store_id: StoreId },

@@ -30,6 +30,7 @@ export const StoreWithItems = Type.Object(
     examples: [{ id: 1, name: 'Corner Shop', created_at: EXAMPLE_TIME, items: [ITEM_EXAMPLE] }],
   },
 )
+export type StoreWithItems = Static<typeof StoreWithItems>
 
 export const StoreCreate = Type.Object(
   { name: StoreName },

@@ -1,16 +1,11 @@
 // npm run build [-- --if-needed]
 //
-// Builds dist/server.js from src/server.ts with esbuild: TypeScript stripped (no type check
-// here; that is `npm run typecheck`), our modules and the packages they use bundled into one
-// ES module, so that a start reads, resolves and (for CommonJS) lexes one file instead of
-// several hundred (about 100 ms of CPU at every start). Left in node_modules: native addons
-// (better-sqlite3, @node-rs/argon2), @fastify/swagger-ui (it serves files that sit next to
-// its own code) with yaml (which it loads from there: one copy, not two), pino (its transports
-// load files by path), and the drivers loaded with import() only when configured (pg for a
-// postgres:// URL, ioredis for REDIS_URL). CommonJS code in the bundle gets a `require` from
-// createRequire for the packages and built-ins it still loads. Takes about a second and needs
-// only runtime dependencies (esbuild comes with tsx), so `npm install && npm start` works on
-// a fresh clone. --if-needed skips the build when dist/ was made from the current sources.
+// Bundles src/server.ts and the packages it uses into dist/ with esbuild (no type check: that
+// is `npm run typecheck`), so a start loads one file instead of hundreds of modules. Left in
+// node_modules: native addons, @fastify/swagger-ui with yaml (it serves files beside its own
+// code), pino (its transports load files by path), and the drivers loaded only when configured
+// (pg, ioredis). --if-needed skips the build when dist/ was made from the current sources.
+// It needs only runtime dependencies, so `npm install && npm start` works on a fresh clone.
 import { build } from 'esbuild'
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -64,11 +59,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Whitespace and syntax minified, identifiers kept: V8 keeps a module's source in memory,
-  // and the 2.3 MB unminified bundle cost about 6 MB more RSS. Renaming identifiers too saved
-  // no more memory, and keeping function names then (keepNames) cost about 10 % more CPU
-  // per request in A/B runs. Stack traces keep their function names; positions point into
-  // the bundle, and dist/server.js.map maps them back (NODE_OPTIONS=--enable-source-maps).
+  // Whitespace and syntax minified, identifiers kept: V8 keeps a module's source in memory, and
+  // names keep stack traces readable (dist/server.js.map maps positions back; bench/README.md).
   sourcemap: true,
   minifyWhitespace: true,
   minifySyntax: true,

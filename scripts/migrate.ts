@@ -1,6 +1,6 @@
 // Applies the migrations to DATABASE_URL, SQLite or PostgreSQL (the service also does this at start).
 import { loadConfig, ConfigError } from '../src/config.js'
-import { connect } from '../src/db/open.js'
+import { connect } from '../src/db/connect.js'
 
 try {
   process.loadEnvFile()

@@ -33,6 +33,7 @@ async function reachable() {
 }
 
 run('type check', 'npm', ['run', '-s', 'typecheck'])
+run('layout rules', process.execPath, ['scripts/check-layout.mjs'])
 run('openapi.yaml is current', 'npm', ['run', '-s', 'openapi:check'])
 run('openapi.yaml lint', 'npm', ['run', '-s', 'lint:openapi'])
 // Files whose subject has no database dialect in it (the spec, Swagger UI in Chromium, the

@@ -6,10 +6,11 @@ import { AjvCompiler } from '@fastify/ajv-compiler'
 import { parseArgs } from 'node:util'
 import { UserCreate } from '../schemas/user.js'
 import { ConfigError, loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/client.js'
-import { HttpError } from '../src/errors.js'
+import { connect } from '../src/db/connect.js'
 import { createPasswords } from '../src/plugins/app/passwords.js'
-import { publicUser, usersRepository } from '../src/repositories/users.js'
+import { ConflictError } from '../src/repositories/errors.js'
+import { repositoriesFor } from '../src/repositories/index.js'
+import { publicUser } from '../src/repositories/mapping.js'
 
 const USAGE = 'Usage: npm run user:create -- --username NAME [--email EMAIL] [--admin]  (password: PASSWORD env or prompt)'
 
@@ -107,9 +108,10 @@ async function main() {
   validate(input)
 
   const passwords = createPasswords()
-  const handle = openDatabase(config.databaseUrl)
+  const handle = await connect(config)
   try {
-    const row = await usersRepository(handle.db).create({
+    const { users } = await repositoriesFor(handle)
+    const row = await users.create({
       ...input,
       passwordHash: await passwords.hash(password),
       firstUserIsAdmin: config.firstUserIsAdmin,
@@ -117,14 +119,14 @@ async function main() {
     })
     console.log(JSON.stringify(publicUser(row), null, 2))
   } finally {
-    handle.close()
+    await handle.close()
   }
 }
 
 try {
   await main()
 } catch (err) {
-  if (err instanceof UsageError || err instanceof HttpError) console.error(`user:create: ${err.message}`)
+  if (err instanceof UsageError || err instanceof ConflictError) console.error(`user:create: ${err.message}`)
   else if (err instanceof ConfigError) console.error(`Invalid configuration: ${err.message}`)
   else console.error(err)
   process.exit(err instanceof UsageError ? 2 : 1)

@@ -1,17 +1,22 @@
 import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify'
-import fp from 'fastify-plugin'
 import { randomUUID } from 'node:crypto'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import './types.js'
 import { sharedSchemas } from '../schemas/index.js'
 import { validation } from './validation.js'
-import { clientErrorHandler, frameworkErrors } from './plugins/app/errors.js'
-import errors from './plugins/app/errors.js'
+import { clientErrorHandler, frameworkErrors } from './http/framework-errors.js'
+import configPlugin from './plugins/app/config.js'
+import requestId from './plugins/app/request-id.js'
+import bodyParser from './plugins/app/body-parser.js'
+import errorHandler from './plugins/app/error-handler.js'
+import notFound from './plugins/app/not-found.js'
+import openapiErrors from './plugins/app/openapi-errors.js'
 import db from './plugins/app/db.js'
 import passwords from './plugins/app/passwords.js'
 import tokens from './plugins/app/tokens.js'
 import auth from './plugins/app/auth.js'
+import authOpenapi from './plugins/app/auth-openapi.js'
 import authLimits from './plugins/app/auth-limits.js'
 import jwt from './plugins/external/jwt.js'
 import cookie from './plugins/external/cookie.js'
@@ -86,14 +91,16 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
     ...validation,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id)
-    done()
-  })
   for (const schema of sharedSchemas) app.addSchema(schema)
 
-  await app.register(fp(async (instance) => void instance.decorate('config', config), { name: 'config' }))
-  await app.register(errors)
+  // Plugins declare their dependencies (fastify-plugin checks them at registration), so this
+  // order is checked, not remembered. onRoute hooks (auth, docs) must precede the routes.
+  await app.register(configPlugin, { config })
+  await app.register(requestId)
+  await app.register(bodyParser)
+  await app.register(errorHandler)
+  await app.register(notFound)
+  await app.register(openapiErrors)
   await app.register(helmet)
   await app.register(cors)
   await app.register(cookie)
@@ -103,6 +110,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   await app.register(tokens)
   await app.register(rateLimit)
   await app.register(auth)
+  await app.register(authOpenapi)
   await app.register(authLimits)
   await app.register(swagger)
   await app.register(swaggerUi)

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster'
 import type { Config } from './config.js'
-import { connect } from './db/open.js'
+import { connect } from './db/connect.js'
 import { persistedSecret } from './secret.js'
 
 const LEVELS = { info: 30, warn: 40, error: 50 } as const

@@ -1,10 +1,9 @@
 import type { Config } from './config.js'
-import type { DbHandle } from './db/open.js'
-import type { Repositories } from './plugins/app/db.js'
+import type { DbHandle } from './db/connect.js'
+import type { Repositories, UserRow } from './repositories/types.js'
 import type { Passwords } from './plugins/app/passwords.js'
 import type { Tokens } from './plugins/app/tokens.js'
-import type { AuthLevel } from './plugins/app/auth.js'
-import type { UserRow } from './repositories/users.js'
+import type { AuthLevel } from './auth/levels.js'
 import type { TokenClaims } from '../schemas/auth.js'
 
 declare module 'fastify' {

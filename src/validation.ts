@@ -34,17 +34,13 @@ const serializers = SerializerSelector()
  * Two Ajv instances sharing the `$id` schemas: path and query parameters are converted from
  * their string form, bodies are never coerced ("1" for a number is a 400).
  *
- * Each route's validators and response serializers are compiled on first use rather than
- * before listening: every route documents several statuses (200, 4xx, 401, ...), most of
- * them errors that may never happen, and compiling them all made up most of the start-up
- * time. Same compilers, same schemas, only later; the shared schemas are still added to Ajv
- * at start.
+ * Each route's validators and serializers are compiled on first use rather than before
+ * listening: most documented statuses are errors that may never happen, and compiling them
+ * all at start is most of the start-up time.
  */
 export const validation: Pick<FastifyServerOptions, 'ajv' | 'schemaController'> = {
-  // validateSchema off: checking our own schemas against Ajv's meta-schema meant compiling
-  // the meta-schema in both instances at every start (about 90 ms, a sixth of the start-up).
-  // The schemas are code, so test/schemas.test.ts checks them once instead; Ajv's strict mode
-  // still refuses unknown keywords when a schema is compiled.
+  // validateSchema off: compiling the meta-schema at every start is slow, and the schemas are
+  // code, so test/schemas.test.ts checks them once instead. Strict mode still refuses unknown keywords.
   ajv: { customOptions: { removeAdditional: false, allErrors: false, validateSchema: false }, plugins: [decimalPlaces] },
   schemaController: {
     compilersFactory: {

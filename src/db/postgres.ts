@@ -3,7 +3,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import { join } from 'node:path'
 import { ROOT } from '../paths.js'
-import * as schema from './schema.pg.js'
+import * as schema from './postgres-schema.js'
 
 export type PgDb = NodePgDatabase<typeof schema>
 

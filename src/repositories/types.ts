@@ -1,11 +1,11 @@
-import type { Item } from '../../schemas/item.js'
-import type { Store } from '../../schemas/store.js'
+import type { Item, ItemSummary } from '../../schemas/item.js'
+import type { Store, StoreWithItems } from '../../schemas/store.js'
 
-// The one data-access interface routes and plugins see. Two implementations:
-// SQLite (src/repositories/*.ts) and PostgreSQL (src/repositories/postgres/*.ts);
-// src/plugins/app/db.ts picks one from DATABASE_URL. Both keep the same rules:
-// names unique regardless of case (409), one first admin, never no active admin,
-// refresh rotation as one compare-and-set.
+// The one data-access contract routes and plugins see. Two implementations, siblings:
+// sqlite/ and postgres/, each assembled by its index.ts; index.ts here picks one from the
+// database handle. Both keep the same rules: names unique regardless of case, one first
+// admin, never no active admin, refresh rotation as one compare-and-set. They return values
+// or throw the domain errors of errors.ts, never HTTP errors.
 
 export interface UserRow {
   id: number
@@ -30,22 +30,47 @@ export interface SessionRow {
   expiresAt: Date
 }
 
+export interface StoreRow {
+  id: number
+  name: string
+  nameKey: string
+  createdAt: Date
+}
+
+export interface ItemRow {
+  id: number
+  name: string
+  nameKey: string
+  priceCents: number
+  storeId: number
+  createdAt: Date
+}
+
 export interface Page<T> {
   data: T[]
   total: number
 }
 
+export interface UserCreateInput {
+  username: string
+  email?: string
+  passwordHash: string
+  firstUserIsAdmin: boolean
+  /** Operator tooling (`npm run user:create -- --admin`): these roles instead of the first-user rule. */
+  roles?: string[]
+}
+
 export interface UsersRepository {
-  /** The first user (when `firstUserIsAdmin`) gets admin, even when two register at once. 409 when taken. */
-  create(input: { username: string; email?: string; passwordHash: string; firstUserIsAdmin: boolean }): Promise<UserRow>
+  /** The first user (when `firstUserIsAdmin`) gets admin, even when two register at once. ConflictError when taken. */
+  create(input: UserCreateInput): Promise<UserRow>
   findById(id: number): Promise<UserRow | undefined>
   /** By username, or by email when the login contains `@`. */
   findByLogin(login: string): Promise<UserRow | undefined>
   list(limit: number, offset: number): Promise<{ rows: UserRow[]; total: number }>
   setPasswordHash(id: number, passwordHash: string): Promise<void>
-  /** Applies roles / is_active; refuses (409) to leave no active admin. Undefined when absent. */
-  update(id: number, patch: { roles?: string[]; isActive?: boolean }): Promise<UserRow | undefined>
-  /** Deletes the user (sessions go with it); refuses (409) to delete the last active admin. */
+  /** Applies roles / is_active; ConflictError rather than leave no active admin. Undefined when absent. */
+  update(id: number, patch: { roles?: string[] | undefined; isActive?: boolean | undefined }): Promise<UserRow | undefined>
+  /** Deletes the user (sessions go with it); ConflictError for the last active admin. False when absent. */
   delete(id: number): Promise<boolean>
 }
 
@@ -66,8 +91,8 @@ export interface SessionsRepository {
 
 export interface StoresRepository {
   list(q: { limit: number; offset: number; name?: string | undefined }): Promise<Page<Store>>
-  getWithItems(id: number): Promise<(Store & { items: Item[] }) | undefined>
-  /** 409 when the name is taken (regardless of case). */
+  getWithItems(id: number): Promise<StoreWithItems | undefined>
+  /** ConflictError when the name is taken (regardless of case). */
   create(name: string): Promise<Store>
   /** Deletes the store and its items. */
   delete(id: number): Promise<boolean>
@@ -75,18 +100,24 @@ export interface StoresRepository {
 
 export type ItemListQuery = { limit: number; offset: number; name?: string | undefined; store_id?: number | undefined }
 
+export interface ItemInput {
+  name: string
+  price: number
+  store_id: number
+}
+
 export interface ItemsRepository {
   list(q: ItemListQuery): Promise<Page<Item>>
   /** Only id and name of each item: the anonymous view of GET /item. */
-  listSummaries(q: ItemListQuery): Promise<Page<{ id: number; name: string }>>
+  listSummaries(q: ItemListQuery): Promise<Page<ItemSummary>>
   get(id: number): Promise<Item | undefined>
-  /** 404 when the store does not exist, 409 when the store already has an item of that name. */
-  create(input: { name: string; price: number; store_id: number }): Promise<Item>
+  /** MissingError when the store does not exist, ConflictError when it has an item of that name. */
+  create(input: ItemInput): Promise<Item>
   /**
    * Updates item `id`, or creates it with that id when absent (then `store_id` is required:
    * undefined without it). Same errors as `create`.
    */
-  put(id: number, input: { name: string; price: number; store_id?: number | undefined }): Promise<{ item: Item; created: boolean } | undefined>
+  put(id: number, input: Omit<ItemInput, 'store_id'> & { store_id?: number | undefined }): Promise<{ item: Item; created: boolean } | undefined>
   delete(id: number): Promise<boolean>
 }
 

@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ref, Message } from '../../schemas/common.js'
 import { LoginRequest, LogoutAll, TokenPair } from '../../schemas/auth.js'
 import { User, UserCreate } from '../../schemas/user.js'
-import { HttpError } from '../errors.js'
-import { publicUser } from '../repositories/users.js'
+import { HttpError } from '../http/errors.js'
+import { publicUser } from '../repositories/mapping.js'
 import { audit } from '../audit.js'
-import { INVALID, created, errors, success } from './responses.js'
+import { INVALID, created, errors, success } from '../http/responses.js'
 
 const NO_STORE = 'Token responses carry `Cache-Control: no-store`.'
 

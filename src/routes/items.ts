@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { IdParam, Message, pageOf, ref } from '../../schemas/common.js'
 import { Item, ItemCreate, ItemPut, ItemQuery, ItemSummariesPage, ItemsPage } from '../../schemas/item.js'
-import { badRequest, notFound } from '../errors.js'
-import { INVALID, created, errors, success } from './responses.js'
+import { badRequest, notFound } from '../http/errors.js'
+import { INVALID, created, errors, success } from '../http/responses.js'
 
 const ANONYMOUS_MESSAGE = 'Log in to see prices and stores.'
 const FULL_PAGE = ref(ItemsPage)
@@ -37,13 +37,10 @@ const items: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const page = pageOf(request.query)
       const query = { ...request.query, ...page }
-      // The handler knows which side of the documented union it returns, so it serializes with
-      // that schema: fast-json-stringify would otherwise validate each page against the union's
-      // branches with Ajv before serializing it. Fields a schema doesn't list are still dropped.
-      // A custom serializer leaves Content-Type unset, so it is stated here.
+      // Serialized with the union's branch this handler returns (fast-json-stringify would test
+      // each page against every branch first), set only once the page is read so that an error
+      // keeps the Error schema. A custom serializer leaves Content-Type unset: stated here.
       reply.type('application/json; charset=utf-8')
-      // The serializer is set once the page is read: an error thrown before it must reach the
-      // error handler with the Error schema, not the page's.
       if (request.token) {
         const result = await repo.list(query)
         reply.serializer(reply.compileSerializationSchema(FULL_PAGE, '200'))

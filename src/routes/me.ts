@@ -2,11 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Message, PageQuery, pageOf, ref } from '../../schemas/common.js'
 import { PasswordChange, SessionIdParam, SessionsPage } from '../../schemas/auth.js'
 import { User } from '../../schemas/user.js'
-import { HttpError, notFound } from '../errors.js'
-import { publicUser } from '../repositories/users.js'
-import { publicSession } from '../repositories/sessions.js'
+import { HttpError, notFound } from '../http/errors.js'
+import { publicSession, publicUser } from '../repositories/mapping.js'
 import { audit } from '../audit.js'
-import { INVALID, errors, success } from './responses.js'
+import { INVALID, errors, success } from '../http/responses.js'
 
 const me: FastifyPluginAsyncTypebox = async (app) => {
   const { users, sessions } = app.repos

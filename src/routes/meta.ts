@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Health, Root } from '../../schemas/common.js'
-import { HttpError } from '../errors.js'
-import { packageInfo } from '../plugins/external/swagger.js'
-import { errors, success } from './responses.js'
+import { HttpError } from '../http/errors.js'
+import { packageInfo } from '../package-info.js'
+import { errors, success } from '../http/responses.js'
 
 const meta: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IdParam, Message, pageOf, ref } from '../../schemas/common.js'
 import { Store, StoreCreate, StoreQuery, StoresPage, StoreWithItems } from '../../schemas/store.js'
-import { notFound } from '../errors.js'
-import { INVALID, created, errors, success } from './responses.js'
+import { notFound } from '../http/errors.js'
+import { INVALID, created, errors, success } from '../http/responses.js'
 
 const stores: FastifyPluginAsyncTypebox = async (app) => {
   const repo = app.repos.stores

@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { IdParam, Message, PageQuery, pageOf, ref } from '../../schemas/common.js'
 import { User, UserUpdate, UsersPage } from '../../schemas/user.js'
-import { forbidden, notFound } from '../errors.js'
-import { isAdmin, publicUser } from '../repositories/users.js'
+import { forbidden, notFound } from '../http/errors.js'
+import { isAdmin, publicUser } from '../repositories/mapping.js'
 import { audit } from '../audit.js'
-import { INVALID, errors, success } from './responses.js'
+import { INVALID, errors, success } from '../http/responses.js'
 
 /** Owner rule: a user may act on their own account; admins on any. */
 function selfOrAdmin(request: FastifyRequest, id: number) {

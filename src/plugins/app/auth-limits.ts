@@ -1,9 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest, RouteOptions, onRequestHookHandler } from 'fastify'
-import { ErrorBody } from '../../../schemas/error.js'
-import { ref } from '../../../schemas/common.js'
-import { HttpError } from '../../errors.js'
-import { nameKey } from '../../repositories/keys.js'
+import { HttpError } from '../../http/errors.js'
+import { errorResponse } from '../../http/responses.js'
+import { nameKey } from '../../repositories/mapping.js'
 
 /** What a rate-limited route counts: attempts per client address, and per login name. */
 export type AttemptKey = 'address' | 'login'
@@ -44,10 +43,7 @@ export default fp(
         ...schema,
         response: {
           ...(schema.response as object),
-          429: {
-            ...ref(ErrorBody),
-            description: `too_many_requests: over AUTH_RATE_LIMIT attempts (default 10) a minute per ${per}; see Retry-After.`,
-          },
+          429: errorResponse(`too_many_requests: over AUTH_RATE_LIMIT attempts (default 10) a minute per ${per}; see Retry-After.`),
         },
       }
       if (max === 0) return
@@ -67,5 +63,5 @@ export default fp(
       }
     })
   },
-  { name: 'auth-limits', dependencies: ['rate-limit'] },
+  { name: 'auth-limits', dependencies: ['config', 'rate-limit'] },
 )

@@ -3,44 +3,12 @@ import type { FastifyInstance, FastifyRequest, RouteOptions, onRequestHookHandle
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { timingSafeEqual } from 'node:crypto'
 import { TokenClaims } from '../../../schemas/auth.js'
-import { ErrorBody } from '../../../schemas/error.js'
-import { ref } from '../../../schemas/common.js'
-import { HttpError } from '../../errors.js'
-import { isAdmin } from '../../repositories/users.js'
-import { authError } from './auth-errors.js'
-import { COOKIES } from './tokens.js'
-
-/**
- * The auth levels of API.md. A route states one in `config.auth`; this plugin derives the
- * enforcement hook, the OpenAPI `security` and the documented 401/403 responses from it.
- */
-export type AuthLevel = 'public' | 'optional' | 'access' | 'fresh' | 'admin' | 'admin+fresh' | 'refresh'
-
-interface Requirement {
-  type: 'access' | 'refresh'
-  optional?: boolean
-  fresh?: boolean
-  admin?: boolean
-}
-
-const REQUIREMENTS: Record<Exclude<AuthLevel, 'public'>, Requirement> = {
-  optional: { type: 'access', optional: true },
-  access: { type: 'access' },
-  fresh: { type: 'access', fresh: true },
-  admin: { type: 'access', admin: true },
-  'admin+fresh': { type: 'access', admin: true, fresh: true },
-  refresh: { type: 'refresh' },
-}
-
-const LEVEL_TEXT: Record<AuthLevel, string> = {
-  public: 'Public: no token needed.',
-  optional: 'Optional auth: works without a token; a token, if sent, must be a valid access token.',
-  access: 'Needs a valid access token.',
-  fresh: 'Needs a fresh access token (from `POST /login`, not `POST /refresh`).',
-  admin: 'Needs an access token of a user with role `admin`.',
-  'admin+fresh': 'Needs a fresh access token of a user with role `admin`.',
-  refresh: 'Needs a refresh token (in the Authorization header, or the refresh cookie in cookie mode).',
-}
+import { REQUIREMENTS, type AuthLevel } from '../../auth/levels.js'
+import { COOKIES } from '../../auth/cookies.js'
+import { replayDetected } from '../../auth/replay.js'
+import { authError } from '../../http/challenge.js'
+import { HttpError } from '../../http/errors.js'
+import { isAdmin } from '../../repositories/mapping.js'
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const TOUCH_AFTER_MS = 60_000
@@ -64,34 +32,7 @@ function authorizationHeaders(raw: string[]) {
   return count
 }
 
-function documentation(level: AuthLevel) {
-  const req = level === 'public' ? undefined : REQUIREMENTS[level]
-  const cookieScheme = req?.type === 'refresh' ? 'refreshCookieAuth' : 'cookieAuth'
-  const security = !req
-    ? []
-    : req.optional
-      ? [{ bearerAuth: [] }, {}]
-      : [{ bearerAuth: [] }, { [cookieScheme]: [] }]
-  const responses: Record<string, unknown> = {}
-  if (req) {
-    const codes = [
-      ...(req.optional ? [] : ['authorization_required']),
-      'invalid_header',
-      'invalid_token',
-      'token_expired',
-      'token_revoked',
-      'wrong_token_type',
-      ...(req.fresh ? ['fresh_token_required'] : []),
-      'user_not_found',
-      'user_inactive',
-      'csrf_mismatch (cookie mode only)',
-    ]
-    responses[401] = { ...ref(ErrorBody), description: `Not authenticated: ${codes.join(', ')}.` }
-  }
-  if (req?.admin) responses[403] = { ...ref(ErrorBody), description: 'admin_required: the user is not an admin.' }
-  return { security, responses }
-}
-
+/** The onRequest hook of one level: finds and verifies the token, loads the user, checks the level. */
 function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>): onRequestHookHandler {
   const want = REQUIREMENTS[level]
   const { config } = app
@@ -154,7 +95,7 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
     }
     if (claims.type === 'refresh' && session.refreshJti !== claims.jti) {
       // Presenting a retired refresh token for use is token theft: end the whole session.
-      if (want.type === 'refresh') throw await app.tokens.replayDetected(request, row.user.id, claims.sid)
+      if (want.type === 'refresh') throw await replayDetected(request, sessions, row.user.id, claims.sid)
       throw authError('token_revoked', 'This refresh token has been retired.', true)
     }
     if (claims.type !== want.type) {
@@ -170,6 +111,7 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
   }
 }
 
+/** Enforces each route's one `config.auth` declaration with an onRequest hook (before the body is read). */
 export default fp(
   async (app) => {
     app.decorateRequest('token', null)
@@ -177,18 +119,10 @@ export default fp(
       if (route.schema?.hide) return
       const level = route.config?.auth
       if (!level) throw new Error(`${String(route.method)} ${route.url} must declare config.auth`)
-      const { security, responses } = documentation(level)
-      const schema = route.schema ?? {}
-      route.schema = {
-        ...schema,
-        description: [schema.description, `**Auth:** ${LEVEL_TEXT[level]}`].filter(Boolean).join('\n\n'),
-        security,
-        response: { ...responses, ...(schema.response as object) },
-      }
       if (level === 'public') return
       const existing = route.onRequest ? [route.onRequest].flat() : []
       route.onRequest = [authenticator(app, level), ...existing]
     })
   },
-  { name: 'auth', dependencies: ['db', 'jwt'] },
+  { name: 'auth', dependencies: ['config', 'db', 'jwt', 'cookie'] },
 )

@@ -1,22 +1,6 @@
 import fp from 'fastify-plugin'
-import { connect, type DbHandle } from '../../db/open.js'
-import type { Db } from '../../db/client.js'
-import { usersRepository } from '../../repositories/users.js'
-import { sessionsRepository } from '../../repositories/sessions.js'
-import { storesRepository } from '../../repositories/stores.js'
-import { itemsRepository } from '../../repositories/items.js'
-import type { Repositories } from '../../repositories/types.js'
-
-export type { Repositories }
-
-function sqliteRepositories(db: Db): Repositories {
-  return {
-    users: usersRepository(db),
-    sessions: sessionsRepository(db),
-    stores: storesRepository(db),
-    items: itemsRepository(db),
-  }
-}
+import { connect, type DbHandle } from '../../db/connect.js'
+import { repositoriesFor } from '../../repositories/index.js'
 
 const PRUNE_EVERY_MS = 10 * 60 * 1000
 
@@ -31,12 +15,8 @@ export default fp(
     app.decorate<DbHandle>('db', handle)
     if (handle.dialect === 'postgres') {
       handle.pool.on('error', (err) => app.log.warn({ err }, 'an idle database connection was lost'))
-      // Loaded only for PostgreSQL, as the driver is (see db/open.ts).
-      const { postgresRepositories } = await import('../../repositories/postgres/index.js')
-      app.decorate('repos', postgresRepositories(handle.db))
-    } else {
-      app.decorate('repos', sqliteRepositories(handle.db))
     }
+    app.decorate('repos', await repositoriesFor(handle))
 
     const prune = async () => {
       const removed = await app.repos.sessions.pruneExpired(new Date())

@@ -37,10 +37,9 @@ export function limiter(limit: number) {
 }
 
 /**
- * What unknown users' logins are verified against: an argon2id hash of 32 random bytes nobody
- * kept, made with ARGON2_OPTIONS. It protects nothing, it only costs a verification; being a
- * constant, no start spends 19 MiB and a pool thread making one (under a one-core pin that
- * delayed the first request by the hash's time). test/passwords.test.ts checks its parameters.
+ * What unknown users' logins are verified against: an argon2id hash of random bytes nobody
+ * kept, made with ARGON2_OPTIONS. It only costs a verification; a constant, so no start spends
+ * a hash making one. test/passwords.test.ts checks its parameters.
  */
 export const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$ren+f8iKXKj4nmUxcm7UsQ$PXGFL8MM7IPwhjEyBAnDRulrZW2YvYLyo05/JwiMgXQ'
 

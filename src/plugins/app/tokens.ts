@@ -1,11 +1,11 @@
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { HttpError } from '../../errors.js'
-import { audit } from '../../audit.js'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { TokenClaims, TokenPair } from '../../../schemas/auth.js'
-import { isAdmin, type UserRow } from '../../repositories/users.js'
-import { authError } from './auth-errors.js'
+import { COOKIES } from '../../auth/cookies.js'
+import { replayDetected } from '../../auth/replay.js'
+import { isAdmin } from '../../repositories/mapping.js'
+import type { UserRow } from '../../repositories/types.js'
 
 export interface Tokens {
   /** Opens a session (one per login) and returns a fresh token pair. */
@@ -15,15 +15,8 @@ export interface Tokens {
    * is no longer the session's current one is a replay: the session is revoked (401).
    */
   refresh(claims: TokenClaims, user: UserRow, reply: FastifyReply): Promise<TokenPair>
-  /** A retired refresh token was presented: revokes its whole session; returns the 401 to throw. */
-  replayDetected(request: FastifyRequest, userId: number, sid: string): Promise<HttpError>
   clearCookies(reply: FastifyReply): void
 }
-
-export const COOKIES = {
-  access: { name: 'access_token_cookie', csrf: 'csrf_access_token', path: '/' },
-  refresh: { name: 'refresh_token_cookie', csrf: 'csrf_refresh_token', path: '/refresh' },
-} as const
 
 function createTokens(app: FastifyInstance): Tokens {
   const { config } = app
@@ -74,12 +67,6 @@ function createTokens(app: FastifyInstance): Tokens {
     reply.setCookie(csrfName, csrfValue ?? '', { ...base, httpOnly: false })
   }
 
-  async function replayDetected(request: FastifyRequest, userId: number, sid: string) {
-    await sessions.revoke(sid)
-    audit(request, 'refresh_reuse_detected', { user_id: userId, session_id: sid })
-    return authError('token_revoked', 'This refresh token was already used; the session has been revoked.', true)
-  }
-
   return {
     async login(user, userAgent, reply) {
       const now = new Date()
@@ -102,13 +89,11 @@ function createTokens(app: FastifyInstance): Tokens {
     async refresh(claims, user, reply) {
       const nextJti = randomUUID()
       if (!(await sessions.rotate(claims.sid, claims.jti, nextJti, new Date()))) {
-        throw await replayDetected(reply.request, user.id, claims.sid)
+        throw await replayDetected(reply.request, sessions, user.id, claims.sid)
       }
       // A refresh token's expiry is its session's expiry.
       return issue(user, claims.sid, nextJti, new Date(claims.exp * 1000), false, reply)
     },
-
-    replayDetected,
 
     clearCookies(reply) {
       if (!config.cookies) return
@@ -124,5 +109,5 @@ export default fp(
   async (app) => {
     app.decorate('tokens', createTokens(app))
   },
-  { name: 'tokens', dependencies: ['db', 'jwt'] },
+  { name: 'tokens', dependencies: ['config', 'db', 'jwt', 'cookie'] },
 )

@@ -1,15 +1,6 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { ROOT } from '../../paths.js'
-
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-  name: string
-  version: string
-  description: string
-}
-export const packageInfo = pkg
+import { packageInfo as pkg } from '../../package-info.js'
 
 /** In the order a newcomer uses the API: sign in, look around, then administration and service checks. */
 const TAGS = [

@@ -1,15 +1,14 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm'
 import { pgErrorOf, type PgDb } from '../../db/postgres.js'
-import { items } from '../../db/schema.pg.js'
-import { conflict, notFound } from '../../errors.js'
-import { likeKey, nameKey } from '../keys.js'
-import { listStatements, noItemIdLeft, publicItem, toCents } from '../items.js'
-import type { ItemListQuery, ItemsRepository } from '../types.js'
+import { items } from '../../db/postgres-schema.js'
+import { ConflictError, MissingError } from '../errors.js'
+import { NO_ITEM_ID_LEFT, listStatements, nameKey, publicItem, toCents } from '../mapping.js'
+import { likeKey } from '../sql.js'
+import type { ItemsRepository } from '../types.js'
 
 /**
- * The pages and the total of GET /item, prepared once per combination of filters (named
- * statements: PostgreSQL parses each once per connection, and Drizzle builds the SQL once
- * instead of on every request, which was most of the service's CPU time per request here).
+ * The pages and the total of GET /item for one combination of filters, as named prepared
+ * statements: PostgreSQL parses each once per connection, and Drizzle builds its SQL once.
  */
 function prepareList(db: PgDb, byStore: boolean, byName: boolean) {
   const where = and(
@@ -46,10 +45,10 @@ const idTaken = (err: unknown) => {
 
 function writeError(err: unknown, name: string, storeId: number): never {
   const code = pgErrorOf(err)?.code
-  if (code === '23503') throw notFound(`Store ${storeId}`)
-  if (code === '23505') throw conflict(`Store ${storeId} already has an item named "${name}".`)
-  // sequence_generator_limit_exceeded: PUT /item/{id} took 2147483647, the last id of the sequence.
-  if (code === '2200H') throw noItemIdLeft()
+  if (code === '23503') throw new MissingError(`Store ${storeId} not found.`)
+  if (code === '23505') throw new ConflictError(`Store ${storeId} already has an item named "${name}".`)
+  // sequence_generator_limit_exceeded: PUT /item/{id} took MAX_ID, the last id of the sequence.
+  if (code === '2200H') throw new ConflictError(NO_ITEM_ID_LEFT)
   throw err
 }
 

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gt, lte, ne, sql } from 'drizzle-orm'
 import type { PgDb } from '../../db/postgres.js'
-import { sessions, users } from '../../db/schema.pg.js'
+import { sessions, users } from '../../db/postgres-schema.js'
 import type { SessionsRepository } from '../types.js'
 
 export function sessionsRepository(db: PgDb): SessionsRepository {

@@ -1,10 +1,9 @@
 import { asc, count, eq, type SQL } from 'drizzle-orm'
 import { pgErrorOf, type PgDb } from '../../db/postgres.js'
-import { items, stores } from '../../db/schema.pg.js'
-import { conflict } from '../../errors.js'
-import { containsKey, nameKey } from '../keys.js'
-import { publicItem } from '../items.js'
-import { publicStore } from '../stores.js'
+import { items, stores } from '../../db/postgres-schema.js'
+import { ConflictError } from '../errors.js'
+import { nameKey, publicItem, publicStore } from '../mapping.js'
+import { containsKey } from '../sql.js'
 import type { StoresRepository } from '../types.js'
 
 export function storesRepository(db: PgDb): StoresRepository {
@@ -28,7 +27,7 @@ export function storesRepository(db: PgDb): StoresRepository {
         const [row] = await db.insert(stores).values({ name, nameKey: nameKey(name), createdAt: new Date() }).returning()
         return publicStore(row!)
       } catch (err) {
-        if (pgErrorOf(err)?.code === '23505') throw conflict(`A store named "${name}" already exists.`)
+        if (pgErrorOf(err)?.code === '23505') throw new ConflictError(`A store named "${name}" already exists.`)
         throw err
       }
     },

@@ -1,9 +1,8 @@
 import { and, asc, count, eq, ne, sql } from 'drizzle-orm'
 import { pgErrorOf, type PgDb } from '../../db/postgres.js'
-import { users } from '../../db/schema.pg.js'
-import { conflict } from '../../errors.js'
-import { nameKey } from '../keys.js'
-import { isAdmin } from '../users.js'
+import { users } from '../../db/postgres-schema.js'
+import { ConflictError } from '../errors.js'
+import { isAdmin, nameKey } from '../mapping.js'
 import type { UsersRepository } from '../types.js'
 
 type Tx = Pick<PgDb, 'execute' | 'select'>
@@ -11,7 +10,7 @@ type Tx = Pick<PgDb, 'execute' | 'select'>
 function uniqueConflict(err: unknown): never {
   const pgError = pgErrorOf(err)
   if (pgError?.code === '23505') {
-    throw conflict(`That ${pgError.constraint?.includes('email') ? 'email' : 'username'} is already taken.`)
+    throw new ConflictError(`That ${pgError.constraint?.includes('email') ? 'email' : 'username'} is already taken.`)
   }
   throw err
 }
@@ -47,7 +46,7 @@ export function usersRepository(db: PgDb): UsersRepository {
         return await db.transaction(async (tx) => {
           const empty = async () => (await tx.select({ id: users.id }).from(users).limit(1)).length === 0
           let first = false
-          if (input.firstUserIsAdmin && (await empty())) {
+          if (input.roles === undefined && input.firstUserIsAdmin && (await empty())) {
             // Two first registrations at once still make one admin: the one that gets the
             // users lock second sees the other's committed row.
             await lockUsers(tx)
@@ -55,7 +54,7 @@ export function usersRepository(db: PgDb): UsersRepository {
           }
           const [row] = await tx
             .insert(users)
-            .values({ ...values, roles: first ? ['admin', 'user'] : ['user'] })
+            .values({ ...values, roles: input.roles ?? (first ? ['admin', 'user'] : ['user']) })
             .returning()
           return row!
         })
@@ -95,7 +94,7 @@ export function usersRepository(db: PgDb): UsersRepository {
         const next = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) }
         const losesAdmin = isAdmin(current) && current.isActive && !(isAdmin(next) && next.isActive)
         if (losesAdmin && (await otherActiveAdmins(tx, id)) === 0) {
-          throw conflict('The last active admin cannot be demoted or deactivated.')
+          throw new ConflictError('The last active admin cannot be demoted or deactivated.')
         }
         const [row] = await tx
           .update(users)
@@ -112,7 +111,7 @@ export function usersRepository(db: PgDb): UsersRepository {
         const [current] = await tx.select().from(users).where(eq(users.id, id))
         if (!current) return false
         if (isAdmin(current) && current.isActive && (await otherActiveAdmins(tx, id)) === 0) {
-          throw conflict('The last active admin cannot be deleted.')
+          throw new ConflictError('The last active admin cannot be deleted.')
         }
         await tx.delete(users).where(eq(users.id, id))
         return true

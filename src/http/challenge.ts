@@ -1,5 +1,5 @@
-import { HttpError } from '../../errors.js'
-import type { ErrorCode } from '../../../schemas/error.js'
+import { HttpError } from './errors.js'
+import type { ErrorCode } from '../../schemas/error.js'
 
 export const REALM = 'Bearer realm="stores-api"'
 

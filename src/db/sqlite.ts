@@ -3,7 +3,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import * as schema from './schema.js'
+import * as schema from './sqlite-schema.js'
 import { ROOT } from '../paths.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
@@ -21,7 +21,7 @@ export interface SqliteHandle {
 const MIGRATIONS = join(ROOT, 'migrations/sqlite')
 
 /** Opens the SQLite file (creating its folder), sets the pragmas API.md promises and migrates. */
-export function openDatabase(path: string): SqliteHandle {
+export function openSqlite(path: string): SqliteHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new Database(path)
   sqlite.pragma('journal_mode = WAL')

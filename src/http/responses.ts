@@ -2,6 +2,8 @@ import type { TSchema } from '@sinclair/typebox'
 import { ErrorBody } from '../../schemas/error.js'
 import { ref } from '../../schemas/common.js'
 
+// OpenAPI response entries, for routes and for the plugins that document statuses.
+
 /** A documented error response: the shared Error schema with what this status means here. */
 export const errorResponse = (description: string) => ({ ...ref(ErrorBody), description })
 

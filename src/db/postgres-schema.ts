@@ -1,6 +1,6 @@
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
-// The PostgreSQL twin of schema.ts: the same tables, columns and indexes, so one
+// The PostgreSQL twin of sqlite-schema.ts: the same tables, columns and indexes, so one
 // Repositories interface serves both. Differences are only in types:
 // - timestamps are `timestamptz` (millisecond precision, as JS dates have);
 // - prices are integer cents in a `bigint` (999999999.99 is 99999999999 cents, over 2^31);
@@ -43,7 +43,7 @@ export const items = pgTable(
   (t) => [uniqueIndex('items_store_name_key').on(t.storeId, t.nameKey)],
 )
 
-/** One row per login; see schema.ts. */
+/** One row per login; see sqlite-schema.ts. */
 export const sessions = pgTable(
   'sessions',
   {

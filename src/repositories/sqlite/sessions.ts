@@ -1,24 +1,10 @@
 import { and, count, desc, eq, gt, lte, ne, sql } from 'drizzle-orm'
-import type { Db } from '../db/client.js'
-import { sessions, users } from '../db/schema.js'
-import type { Session } from '../../schemas/auth.js'
-import { iso } from './keys.js'
-import { rowReader } from '../db/rows.js'
+import type { Db } from '../../db/sqlite.js'
+import { sessions, users } from '../../db/sqlite-schema.js'
+import type { SessionsRepository } from '../types.js'
+import { rowReader } from './rows.js'
 
-export type SessionRow = typeof sessions.$inferSelect
-
-export function publicSession(row: SessionRow, currentSid: string | undefined): Session {
-  return {
-    id: row.id,
-    created_at: iso(row.createdAt),
-    last_used_at: iso(row.lastUsedAt),
-    expires_at: iso(row.expiresAt),
-    user_agent: row.userAgent,
-    current: row.id === currentSid,
-  }
-}
-
-export function sessionsRepository(db: Db) {
+export function sessionsRepository(db: Db): SessionsRepository {
   // Everything a token check needs, in one indexed query: the user and the token's
   // session (absent once revoked or pruned).
   const lookup = db
@@ -49,7 +35,7 @@ export function sessionsRepository(db: Db) {
     .prepare()
 
   return {
-    async authLookup(userId: number, sid: string) {
+    async authLookup(userId, sid) {
       const values = lookup.values({ userId, sid })[0]
       if (!values) return undefined
       // The session's columns follow the user's; its id is null when the join found none.
@@ -57,36 +43,29 @@ export function sessionsRepository(db: Db) {
       return { user: readUser.read(values), session: values[at] === null ? null : readSession.read(values, at) }
     },
 
-    async create(row: SessionRow) {
+    async create(row) {
       db.insert(sessions).values(row).run()
     },
 
-    async touch(sid: string, now: Date) {
+    async touch(sid, now) {
       touch.run({ sid, now: now.getTime() })
     },
 
-    /**
-     * Retires `oldJti` in favour of `newJti`, atomically: of two refreshes presenting the
-     * same token, exactly one sees `true`.
-     */
-    async rotate(sid: string, oldJti: string, newJti: string, now: Date): Promise<boolean> {
+    async rotate(sid, oldJti, newJti, now) {
       return rotate.run({ sid, oldJti, newJti, now: now.getTime() }).changes === 1
     },
 
-    async revoke(sid: string, userId?: number): Promise<boolean> {
+    async revoke(sid, userId) {
       const where = userId === undefined ? eq(sessions.id, sid) : and(eq(sessions.id, sid), eq(sessions.userId, userId))
       return db.delete(sessions).where(where).run().changes > 0
     },
 
-    /** Revokes every session of the user, but `keepSid` when given. Returns how many. */
-    async revokeAllForUser(userId: number, keepSid?: string): Promise<number> {
-      const where = keepSid
-        ? and(eq(sessions.userId, userId), ne(sessions.id, keepSid))
-        : eq(sessions.userId, userId)
+    async revokeAllForUser(userId, keepSid) {
+      const where = keepSid ? and(eq(sessions.userId, userId), ne(sessions.id, keepSid)) : eq(sessions.userId, userId)
       return db.delete(sessions).where(where).run().changes
     },
 
-    async listForUser(userId: number, now: Date, limit: number, offset: number) {
+    async listForUser(userId, now, limit, offset) {
       const where = and(eq(sessions.userId, userId), gt(sessions.expiresAt, now))
       const rows = db
         .select()
@@ -100,10 +79,8 @@ export function sessionsRepository(db: Db) {
       return { rows, total }
     },
 
-    /** Deletes sessions past their expiry: no token of theirs can still be valid. */
-    async pruneExpired(now: Date): Promise<number> {
+    async pruneExpired(now) {
       return db.delete(sessions).where(lte(sessions.expiresAt, now)).run().changes
     },
   }
 }
-export type SessionsRepository = ReturnType<typeof sessionsRepository>

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http'
-import type { ErrorCode } from '../schemas/error.js'
+import type { ErrorCode } from '../../schemas/error.js'
 
-/** The one error type routes, plugins and repositories throw; the error handler renders it. */
+/** The error type routes and plugins throw; the error handler renders it in the Error shape. */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
@@ -19,7 +19,6 @@ export class HttpError extends Error {
 }
 
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found.`)
-export const conflict = (message: string) => new HttpError(409, 'conflict', message)
 export const forbidden = (message = 'You may not act on this resource.') => new HttpError(403, 'forbidden', message)
 export const badRequest = (message: string, path = '') =>
   Object.assign(new HttpError(400, 'validation_error', message), { details: [{ path, message }] })

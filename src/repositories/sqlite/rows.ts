@@ -3,9 +3,7 @@ import { getTableColumns, type InferSelectModel, type Table } from 'drizzle-orm'
 /**
  * Turns the driver's values of `table`'s columns (a prepared query's `.values()`, in the
  * table's column order, from `offset`) into its typed row, with each column's own mapping
- * (JSON, booleans, timestamps). Drizzle's generic row mapper works out every value's kind
- * again on every row; on the per-request queries (the token check, items) that was more CPU
- * than SQLite's own work.
+ * (JSON, booleans, timestamps), worked out once per table rather than per row.
  */
 export function rowReader<T extends Table>(table: T) {
   const columns = Object.entries(getTableColumns(table))

@@ -1,0 +1,31 @@
+/**
+ * The auth levels. A route states one in `config.auth`; the auth plugin enforces it and the
+ * auth-openapi plugin documents it, both from this table.
+ */
+export type AuthLevel = 'public' | 'optional' | 'access' | 'fresh' | 'admin' | 'admin+fresh' | 'refresh'
+
+export interface Requirement {
+  type: 'access' | 'refresh'
+  optional?: boolean
+  fresh?: boolean
+  admin?: boolean
+}
+
+export const REQUIREMENTS: Record<Exclude<AuthLevel, 'public'>, Requirement> = {
+  optional: { type: 'access', optional: true },
+  access: { type: 'access' },
+  fresh: { type: 'access', fresh: true },
+  admin: { type: 'access', admin: true },
+  'admin+fresh': { type: 'access', admin: true, fresh: true },
+  refresh: { type: 'refresh' },
+}
+
+export const LEVEL_TEXT: Record<AuthLevel, string> = {
+  public: 'Public: no token needed.',
+  optional: 'Optional auth: works without a token; a token, if sent, must be a valid access token.',
+  access: 'Needs a valid access token.',
+  fresh: 'Needs a fresh access token (from `POST /login`, not `POST /refresh`).',
+  admin: 'Needs an access token of a user with role `admin`.',
+  'admin+fresh': 'Needs a fresh access token of a user with role `admin`.',
+  refresh: 'Needs a refresh token (in the Authorization header, or the refresh cookie in cookie mode).',
+}
