@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
  * the passes, so the test files running in parallel find it current).
  */
 function startArgs(): string[] {
-  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-needed'], { stdio: 'inherit' })
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' })
   if (build.status !== 0) throw new Error('the build failed')
   const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
   const command = script.split('&&').at(-1)!.trim().split(/\s+/)

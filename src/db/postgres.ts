@@ -18,6 +18,7 @@ export interface PgHandle {
 }
 
 const MIGRATIONS = join(ROOT, 'migrations/postgres')
+const LOCK_TIMEOUT_MS = 5000
 
 /**
  * Opens a pool on `url` and migrates the connection's current schema (the first of its
@@ -30,6 +31,8 @@ export async function openPostgres(url: string, poolSize: number): Promise<PgHan
   // An idle connection the server drops (restart, failover) is reported here; without a
   // listener it would crash the process. The pool opens a new one on next use.
   pool.on('error', () => {})
+  // A row lock held elsewhere is waited for at most as long as SQLite's write lock (then a 503).
+  pool.on('connect', (client) => void client.query(`SET lock_timeout = ${LOCK_TIMEOUT_MS}`).catch(() => {}))
   try {
     await migrateLocked(pool)
   } catch (err) {
@@ -61,11 +64,14 @@ async function migrateLocked(pool: pg.Pool) {
     const current = rows[0]?.schema
     if (!current) throw new Error('DATABASE_URL: no schema of the search_path exists; create it first')
     const key = `stores-api migrations ${current}`
+    // Instances starting together wait for each other's migrations however long they take.
+    await client.query('SET lock_timeout = 0')
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [key])
     try {
       await migrate(drizzle(client), { migrationsFolder: MIGRATIONS, migrationsSchema: current })
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key])
+      await client.query(`SET lock_timeout = ${LOCK_TIMEOUT_MS}`)
     }
   } catch (err) {
     failed = err

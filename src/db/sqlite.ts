@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import * as schema from './sqlite-schema.js'
 import { ROOT } from '../paths.js'
+import { migrateSqlite } from './sqlite-migrate.js'
 
 export type Db = BetterSQLite3Database<typeof schema>
 
@@ -20,17 +20,26 @@ export interface SqliteHandle {
 
 const MIGRATIONS = join(ROOT, 'migrations/sqlite')
 
-/** Opens the SQLite file (creating its folder), sets the pragmas API.md promises and migrates. */
+/** How long a start waits for another connection's write lock (opening, migrating). */
+const START_BUSY_TIMEOUT_MS = 5000
+
+/**
+ * Opens the SQLite file (creating its folder), sets the pragmas the contract promises and
+ * migrates. While starting, a lock held elsewhere is waited for; once started, busy_timeout is 0:
+ * a request never waits for the lock on the event loop (see sqlite/busy.ts in the repositories).
+ */
 export function openSqlite(path: string): SqliteHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new Database(path)
+  // First, so that the other pragmas and the migrations wait for a lock instead of failing.
+  sqlite.pragma(`busy_timeout = ${START_BUSY_TIMEOUT_MS}`)
   sqlite.pragma('journal_mode = WAL')
   // A 2xx on a write means it is on disk: fsync the WAL on every commit.
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
+  migrateSqlite(sqlite, MIGRATIONS)
+  sqlite.pragma('busy_timeout = 0')
   const db = drizzle(sqlite, { schema })
-  migrate(db, { migrationsFolder: MIGRATIONS })
   const ping = sqlite.prepare('SELECT 1')
   return {
     dialect: 'sqlite',

@@ -1,7 +1,7 @@
 import type { FastifyError } from 'fastify'
 import { STATUS_CODES } from 'node:http'
 import { HttpError } from './errors.js'
-import { ConflictError, MissingError } from '../repositories/errors.js'
+import { ConflictError, MissingError, UnavailableError } from '../repositories/errors.js'
 import type { ErrorBody, ErrorCode } from '../../schemas/error.js'
 
 type Detail = { path: string; message: string }
@@ -45,6 +45,9 @@ export function toErrorBody(err: FastifyError | HttpError | Error): { body: Erro
   // The repositories' domain errors: what the data refused, as the API says it.
   if (err instanceof ConflictError) return { body: body(409, 'conflict', err.message), headers: {} }
   if (err instanceof MissingError) return { body: body(404, 'not_found', err.message), headers: {} }
+  if (err instanceof UnavailableError) {
+    return { body: body(503, 'service_unavailable', err.message), headers: { 'retry-after': String(err.retryAfter) } }
+  }
   const fe = err as FastifyError
   if (fe.validation) {
     const details = detailsOf(fe.validation as AjvIssue[])

@@ -10,3 +10,15 @@ export class ConflictError extends Error {
 export class MissingError extends Error {
   override name = 'MissingError'
 }
+
+/** The database could not take the write in time (a lock held elsewhere): try again shortly. */
+export class UnavailableError extends Error {
+  override name = 'UnavailableError'
+  constructor(
+    message: string,
+    /** Seconds after which a retry may succeed. */
+    readonly retryAfter = 1,
+  ) {
+    super(message)
+  }
+}

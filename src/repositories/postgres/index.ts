@@ -1,16 +1,17 @@
 import type { PgDb } from '../../db/postgres.js'
 import type { Repositories } from '../types.js'
+import { unavailableOnLockTimeout } from './locks.js'
 import { itemsRepository } from './items.js'
 import { sessionsRepository } from './sessions.js'
 import { storesRepository } from './stores.js'
 import { usersRepository } from './users.js'
 
-/** The PostgreSQL implementation of the repositories. */
+/** The PostgreSQL implementation of the repositories; a lock waited for over lock_timeout is a 503. */
 export function postgresRepositories(db: PgDb): Repositories {
   return {
-    users: usersRepository(db),
-    sessions: sessionsRepository(db),
-    stores: storesRepository(db),
-    items: itemsRepository(db),
+    users: unavailableOnLockTimeout(usersRepository(db)),
+    sessions: unavailableOnLockTimeout(sessionsRepository(db)),
+    stores: unavailableOnLockTimeout(storesRepository(db)),
+    items: unavailableOnLockTimeout(itemsRepository(db)),
   }
 }

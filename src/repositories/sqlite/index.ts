@@ -1,16 +1,17 @@
 import type { Db } from '../../db/sqlite.js'
 import type { Repositories } from '../types.js'
+import { retryingBusy } from './busy.js'
 import { itemsRepository } from './items.js'
 import { sessionsRepository } from './sessions.js'
 import { storesRepository } from './stores.js'
 import { usersRepository } from './users.js'
 
-/** The SQLite implementation of the repositories. */
+/** The SQLite implementation of the repositories; each call waits for a held write lock asynchronously. */
 export function sqliteRepositories(db: Db): Repositories {
   return {
-    users: usersRepository(db),
-    sessions: sessionsRepository(db),
-    stores: storesRepository(db),
-    items: itemsRepository(db),
+    users: retryingBusy(usersRepository(db)),
+    sessions: retryingBusy(sessionsRepository(db)),
+    stores: retryingBusy(storesRepository(db)),
+    items: retryingBusy(itemsRepository(db)),
   }
 }

@@ -2,6 +2,7 @@ import { and, count, desc, eq, gt, lte, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/sqlite.js'
 import { sessions, users } from '../../db/sqlite-schema.js'
 import type { SessionsRepository } from '../types.js'
+import { isBusy } from './busy.js'
 import { rowReader } from './rows.js'
 
 export function sessionsRepository(db: Db): SessionsRepository {
@@ -48,7 +49,12 @@ export function sessionsRepository(db: Db): SessionsRepository {
     },
 
     async touch(sid, now) {
-      touch.run({ sid, now: now.getTime() })
+      // last_used_at is best effort: with the write lock held elsewhere it waits for the next use.
+      try {
+        touch.run({ sid, now: now.getTime() })
+      } catch (err) {
+        if (!isBusy(err)) throw err
+      }
     },
 
     async rotate(sid, oldJti, newJti, now) {
