@@ -7,7 +7,7 @@ import { sharedSchemas } from '../schemas/index.js'
 import { validation } from './validation.js'
 import { clientErrorHandler, frameworkErrors } from './http/framework-errors.js'
 import configPlugin from './plugins/app/config.js'
-import requestId from './plugins/app/request-id.js'
+import responseHeaders from './plugins/app/response-headers.js'
 import bodyParser from './plugins/app/body-parser.js'
 import errorHandler from './plugins/app/error-handler.js'
 import notFound from './plugins/app/not-found.js'
@@ -21,7 +21,6 @@ import authLimits from './plugins/app/auth-limits.js'
 import jwt from './plugins/external/jwt.js'
 import cookie from './plugins/external/cookie.js'
 import cors from './plugins/external/cors.js'
-import helmet from './plugins/external/helmet.js'
 import rateLimit from './plugins/external/rate-limit.js'
 import swagger from './plugins/external/swagger.js'
 import swaggerUi from './plugins/external/swagger-ui.js'
@@ -96,12 +95,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   // Plugins declare their dependencies (fastify-plugin checks them at registration), so this
   // order is checked, not remembered. onRoute hooks (auth, docs) must precede the routes.
   await app.register(configPlugin, { config })
-  await app.register(requestId)
+  await app.register(responseHeaders)
   await app.register(bodyParser)
   await app.register(errorHandler)
   await app.register(notFound)
   await app.register(openapiErrors)
-  await app.register(helmet)
   await app.register(cors)
   await app.register(cookie)
   await app.register(db)

@@ -5,9 +5,9 @@ import { timingSafeEqual } from 'node:crypto'
 import { TokenClaims } from '../../../schemas/auth.js'
 import { REQUIREMENTS, type AuthLevel } from '../../auth/levels.js'
 import { COOKIES } from '../../auth/cookies.js'
-import { replayDetected } from '../../auth/replay.js'
+import { replayDetected, withinReuseInterval } from '../../auth/replay.js'
 import { authError } from '../../http/challenge.js'
-import { HttpError } from '../../http/errors.js'
+import { HttpError, forbidden } from '../../http/errors.js'
 import { isAdmin } from '../../repositories/mapping.js'
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -94,9 +94,12 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
       throw authError('token_revoked', 'The token has been revoked.', true)
     }
     if (claims.type === 'refresh' && session.refreshJti !== claims.jti) {
-      // Presenting a retired refresh token for use is token theft: end the whole session.
-      if (want.type === 'refresh') throw await replayDetected(request, sessions, row.user.id, claims.sid)
-      throw authError('token_revoked', 'This refresh token has been retired.', true)
+      if (want.type !== 'refresh') throw authError('token_revoked', 'This refresh token has been retired.', true)
+      // Presenting a retired refresh token for use is token theft (ending the whole session),
+      // unless it is the one just retired, within the reuse interval: /refresh answers that.
+      if (!withinReuseInterval(session, claims.jti, now, config.refreshReuseInterval)) {
+        throw await replayDetected(request, sessions, row.user.id, claims.sid)
+      }
     }
     if (claims.type !== want.type) {
       throw authError('wrong_token_type', `This route needs ${want.type === 'access' ? 'an access' : 'a refresh'} token.`, true)
@@ -105,6 +108,10 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
       throw authError('fresh_token_required', 'This route needs a fresh token: log in again.', true)
     }
     if (want.admin && !isAdmin(row.user)) throw new HttpError(403, 'admin_required', 'This route is for admins.')
+    // Before the body and the id are validated: whose account it is decides first.
+    if (want.self && !isAdmin(row.user) && Number((request.params as { id?: string }).id) !== row.user.id) {
+      throw forbidden('You may only act on your own account.')
+    }
     request.user = row.user
     request.token = claims
     if (now - session.lastUsedAt.getTime() > TOUCH_AFTER_MS) await sessions.touch(claims.sid, new Date(now))
