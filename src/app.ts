@@ -1,10 +1,12 @@
-import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import pino, { type DestinationStream } from 'pino'
 import { randomUUID } from 'node:crypto'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import './types.js'
 import { sharedSchemas } from '../schemas/index.js'
 import { validation } from './validation.js'
+import { AccessLog, createLogger, requestLogger } from './logger.js'
 import { clientErrorHandler, frameworkErrors } from './http/framework-errors.js'
 import configPlugin from './plugins/app/config.js'
 import responseHeaders from './plugins/app/response-headers.js'
@@ -36,51 +38,24 @@ export type AppConfig = Config & { jwtSecret: string }
 export interface BuildOptions {
   /** `false` for no logs; otherwise JSON logs at config.logLevel, redacted. */
   logger?: false
-  /** Where log lines go (default stdout): tests capture them here. */
-  logStream?: { write(line: string): unknown }
+  /** Where log lines go (default: stdout, synchronously): the server passes an asynchronous destination, tests a capture. */
+  logStream?: DestinationStream
 }
 
-/** Passwords, tokens and cookies never reach a log line. */
-export const REDACT = {
-  paths: [
-    'req.headers.authorization',
-    'req.headers.cookie',
-    'req.headers["x-csrf-token"]',
-    'res.headers["set-cookie"]',
-    '*.password',
-    '*.current_password',
-    '*.new_password',
-    '*.access_token',
-    '*.refresh_token',
-  ],
-  censor: '[redacted]',
-}
-
-const SECRET_QUERY = /([?&](?:access_token|refresh_token|token|password)=)[^&]*/gi
-
-/** The request as logged: no headers, and secret-looking query values masked. */
-function requestForLog(req: FastifyRequest) {
-  return {
-    method: req.method,
-    url: req.url.replace(SECRET_QUERY, '$1[redacted]'),
-    remoteAddress: req.ip,
-  }
-}
-
-function loggerOptions(config: AppConfig, options: BuildOptions): FastifyServerOptions['logger'] {
-  if (options.logger === false) return false
-  return {
-    level: config.logLevel,
-    redact: REDACT,
-    serializers: { req: requestForLog as never },
-    ...(options.logStream ? { stream: options.logStream } : {}),
-  }
+/** The logger options: one redacted pino logger, an access line per request, request loggers made lazily. */
+function logging(config: AppConfig, options: BuildOptions): Partial<FastifyServerOptions> {
+  if (options.logger === false) return { logger: false }
+  const logger = createLogger(config.logLevel, options.logStream ?? pino.destination({ dest: 1, sync: true }))
+  return { loggerInstance: logger, logController: new AccessLog(logger), childLoggerFactory: requestLogger }
 }
 
 /** Builds the whole service on `config`. Never listens, never reads process.env. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   const app = Fastify({
-    logger: loggerOptions(config, options),
+    ...logging(config, options),
+    // Requests that arrive while closing are answered as usual (in the Error shape if they fail),
+    // not with Fastify's own 503 body.
+    return503OnClosing: false,
     bodyLimit: 1024 * 1024,
     // A hop count is valid for Fastify (proxy-addr) though its types omit it.
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],

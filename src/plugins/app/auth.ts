@@ -6,6 +6,7 @@ import { TokenClaims } from '../../../schemas/auth.js'
 import { REQUIREMENTS, type AuthLevel } from '../../auth/levels.js'
 import { COOKIES } from '../../auth/cookies.js'
 import { replayDetected, withinReuseInterval } from '../../auth/replay.js'
+import { verifiedTokens } from '../../auth/verified-tokens.js'
 import { authError } from '../../http/challenge.js'
 import { HttpError, forbidden } from '../../http/errors.js'
 import { isAdmin } from '../../repositories/mapping.js'
@@ -37,6 +38,7 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
   const want = REQUIREMENTS[level]
   const { config } = app
   const { sessions } = app.repos
+  const verified = verifiedTokens(config.jwtLeeway)
 
   function findToken(request: FastifyRequest) {
     const header = request.headers.authorization
@@ -53,6 +55,8 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
   }
 
   function verify(token: string): TokenClaims {
+    const seen = verified.get(token, Math.floor(Date.now() / 1000))
+    if (seen) return seen
     // fast-jwt decodes the signature leniently: with its 2 spare bits set, one token would have
     // four accepted spellings. Only the canonical base64url form is a well-formed JWT: for
     // HS256's 32 bytes, 43 characters whose last one leaves those 2 bits at zero.
@@ -69,6 +73,7 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
     if (!claimsCheck.Check(payload)) {
       throw authError('invalid_token', 'The token lacks a required claim or has one of the wrong type.', true)
     }
+    verified.set(token, payload)
     return payload
   }
 
