@@ -1,8 +1,12 @@
 /**
  * The auth levels. A route states one in `config.auth`; the auth plugin enforces it and the
- * auth-openapi plugin documents it, both from this table.
+ * auth-openapi plugin documents it, both from this table. `introspection` is not a user's
+ * token but the INTROSPECTION_TOKEN credential of other services.
  */
-export type AuthLevel = 'public' | 'optional' | 'access' | 'fresh' | 'admin' | 'admin+fresh' | 'refresh'
+export type AuthLevel = 'public' | 'optional' | 'access' | 'fresh' | 'admin' | 'admin+fresh' | 'refresh' | 'introspection'
+
+/** The levels a user's token satisfies. */
+export type TokenLevel = Exclude<AuthLevel, 'public' | 'introspection'>
 
 export interface Requirement {
   type: 'access' | 'refresh'
@@ -11,7 +15,7 @@ export interface Requirement {
   admin?: boolean
 }
 
-export const REQUIREMENTS: Record<Exclude<AuthLevel, 'public'>, Requirement> = {
+export const REQUIREMENTS: Record<TokenLevel, Requirement> = {
   optional: { type: 'access', optional: true },
   access: { type: 'access' },
   fresh: { type: 'access', fresh: true },
@@ -28,4 +32,5 @@ export const LEVEL_TEXT: Record<AuthLevel, string> = {
   admin: 'Needs an access token of a user with role `admin`.',
   'admin+fresh': 'Needs a fresh access token of a user with role `admin`.',
   refresh: 'Needs a refresh token (in the Authorization header, or the refresh cookie in cookie mode).',
+  introspection: 'Needs `Authorization: Bearer <INTROSPECTION_TOKEN>`: the credential shared with the services that introspect, not a user token.',
 }

@@ -24,7 +24,7 @@ function createTokens(app: FastifyInstance): Tokens {
   const csrf = () => (config.cookies ? randomBytes(24).toString('base64url') : undefined)
 
   function sign(claims: TokenClaims) {
-    return app.jwt.sign(claims)
+    return app.keys.sign(claims)
   }
 
   function issue(user: UserRow, sid: string, refreshJti: string, sessionExpiresAt: Date, fresh: boolean, reply: FastifyReply) {
@@ -109,5 +109,5 @@ export default fp(
   async (app) => {
     app.decorate('tokens', createTokens(app))
   },
-  { name: 'tokens', dependencies: ['config', 'db', 'jwt', 'cookie'] },
+  { name: 'tokens', dependencies: ['config', 'db', 'keys', 'cookie'] },
 )

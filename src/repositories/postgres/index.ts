@@ -2,6 +2,7 @@ import type { PgDb } from '../../db/postgres.js'
 import type { Repositories } from '../types.js'
 import { itemsRepository } from './items.js'
 import { sessionsRepository } from './sessions.js'
+import { signingKeysRepository } from './signing-keys.js'
 import { storesRepository } from './stores.js'
 import { usersRepository } from './users.js'
 
@@ -12,5 +13,6 @@ export function postgresRepositories(db: PgDb): Repositories {
     sessions: sessionsRepository(db),
     stores: storesRepository(db),
     items: itemsRepository(db),
+    signingKeys: signingKeysRepository(db),
   }
 }
