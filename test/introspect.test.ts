@@ -97,7 +97,7 @@ t.test('introspection on one app', async (t) => {
   t.test('the body: a form or JSON with a token; anything else is 400 or 415', async (t) => {
     const ok = await introspect(app, { form: `token=${alice.access}&token_type_hint=access_token` })
     t.match(ok.json(), { active: true }, 'the hint is accepted (and ignored)')
-    for (const form of ['', 'token=', 'tok=x', `token=${alice.access}&token=${admin.access}`, `token=${alice.access}&client_id=x`]) {
+    for (const form of ['', 'token=', 'tok=x', `token=${alice.access}&token=${admin.access}`, `token=${alice.access}&client_id=x`, `token=${alice.access}&__proto__=x`]) {
       expectError(t, await introspect(app, { form }), 400, 'validation_error')
     }
     for (const json of [{}, { token: '' }, { token: 42 }, { token: alice.access, extra: true }]) {

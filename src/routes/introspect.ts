@@ -9,7 +9,8 @@ const INACTIVE = { active: false } as const
 
 /** An RFC 7662 form body. A parameter given twice is refused (RFC 6749 §3.2), not guessed at. */
 function parseForm(text: string): Record<string, string> {
-  const body: Record<string, string> = {}
+  // No prototype: a parameter named __proto__ is a field like any other (and an unknown one).
+  const body: Record<string, string> = Object.create(null)
   for (const [name, value] of new URLSearchParams(text)) {
     if (Object.hasOwn(body, name)) throw badRequest(`The form gives "${name}" more than once.`, `/${name}`)
     body[name] = value
