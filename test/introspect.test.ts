@@ -103,6 +103,8 @@ t.test('introspection on one app', async (t) => {
     for (const json of [{}, { token: '' }, { token: 42 }, { token: alice.access, extra: true }]) {
       expectError(t, await introspect(app, { json }), 400, 'validation_error')
     }
+    const empty = await app.inject({ method: 'POST', url: '/introspect', headers: bearer(CREDENTIAL) })
+    expectError(t, empty, 400, 'validation_error')
     const text = await app.inject({ method: 'POST', url: '/introspect', headers: { ...bearer(CREDENTIAL), 'content-type': 'text/plain' }, payload: alice.access })
     expectError(t, text, 415, 'unsupported_media_type')
     const elsewhere = await app.inject({ method: 'POST', url: '/store', headers: { ...admin.headers, 'content-type': FORM }, payload: 'name=Shop' })

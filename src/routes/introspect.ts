@@ -28,7 +28,6 @@ const introspect: FastifyPluginAsyncTypebox = async (app) => {
     }
   })
 
-  const body = ref(IntrospectionRequest)
   app.post(
     '/introspect',
     {
@@ -44,7 +43,7 @@ const introspect: FastifyPluginAsyncTypebox = async (app) => {
           'form (`token=...`) or JSON; `token_type_hint` is accepted and ignored. Never cached (`Cache-Control: no-store`). ' +
           'This route exists only when INTROSPECTION_TOKEN is set: otherwise it is a 404 like any unknown route.',
         tags: ['keys'],
-        body: { content: { 'application/x-www-form-urlencoded': { schema: body }, 'application/json': { schema: body } } },
+        body: { content: { 'application/x-www-form-urlencoded': { schema: ref(IntrospectionRequest) }, 'application/json': { schema: ref(IntrospectionRequest) } } },
         response: {
           200: success(Introspection, 'Whether the token is active, and if so what it says.'),
           ...errors({ 400: INVALID, 404: 'not_found: INTROSPECTION_TOKEN is not set.' }),
@@ -53,7 +52,9 @@ const introspect: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store')
-      const { token } = request.body as IntrospectionRequest
+      // A schema per content type checks nothing when no body (so no Content-Type) is sent.
+      const token = (request.body as IntrospectionRequest | undefined)?.token
+      if (token === undefined) throw badRequest('The body must give the token: token=<jwt>, or {"token": "<jwt>"}.', '/token')
       try {
         const claims = app.keys.verify(token) ?? (await app.keys.verifyAfterReload(token))
         const { user, retired } = await tokenHolder(app.repos.sessions, claims, Date.now())
