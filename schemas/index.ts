@@ -3,6 +3,7 @@ import { ErrorBody, ErrorDetail } from './error.js'
 import { User, UserCreate, UserUpdate, UsersPage } from './user.js'
 import { LoginRequest, LogoutAll, PasswordChange, Session, SessionsPage, TokenPair } from './auth.js'
 import { Store, StoreCreate, StoresPage, StoreWithItems } from './store.js'
+import { EmailChange, EmailVerify, PasswordForgot, PasswordReset } from './email.js'
 import { Item, ItemCreate, ItemPut, ItemsPage, ItemSummariesPage, ItemSummary } from './item.js'
 
 /** Every schema with an `$id`, added once with `app.addSchema`: they become OpenAPI components. */
@@ -32,4 +33,8 @@ export const sharedSchemas = [
   ItemPut,
   ItemsPage,
   ItemSummariesPage,
+  EmailVerify,
+  PasswordForgot,
+  PasswordReset,
+  EmailChange,
 ]

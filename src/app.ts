@@ -18,6 +18,8 @@ import tokens from './plugins/app/tokens.js'
 import auth from './plugins/app/auth.js'
 import authOpenapi from './plugins/app/auth-openapi.js'
 import authLimits from './plugins/app/auth-limits.js'
+import outbox, { type OutboxOptions } from './plugins/app/outbox.js'
+import mail from './plugins/app/mail.js'
 import jwt from './plugins/external/jwt.js'
 import cookie from './plugins/external/cookie.js'
 import cors from './plugins/external/cors.js'
@@ -31,6 +33,7 @@ import meRoutes from './routes/me.js'
 import usersRoutes from './routes/users.js'
 import storesRoutes from './routes/stores.js'
 import itemsRoutes from './routes/items.js'
+import emailRoutes from './routes/email.js'
 
 export type AppConfig = Config & { jwtSecret: string }
 
@@ -39,6 +42,8 @@ export interface BuildOptions {
   logger?: false
   /** Where log lines go (default stdout): tests capture them here. */
   logStream?: { write(line: string): unknown }
+  /** The mail outbox's sender (tests shorten its timings). */
+  outbox?: OutboxOptions
 }
 
 /** Passwords, tokens and cookies never reach a log line. */
@@ -53,6 +58,7 @@ export const REDACT = {
     '*.new_password',
     '*.access_token',
     '*.refresh_token',
+    '*.token',
   ],
   censor: '[redacted]',
 }
@@ -112,6 +118,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   await app.register(auth)
   await app.register(authOpenapi)
   await app.register(authLimits)
+  await app.register(outbox, options.outbox ?? {})
+  await app.register(mail)
   await app.register(swagger)
   await app.register(swaggerUi)
 
@@ -121,6 +129,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   await app.register(usersRoutes)
   await app.register(storesRoutes)
   await app.register(itemsRoutes)
+  await app.register(emailRoutes)
   return app
 }
 export type App = Awaited<ReturnType<typeof buildApp>>

@@ -12,10 +12,18 @@ export type SecurityEvent =
   | 'password_changed'
   | 'user_updated'
   | 'user_deleted'
+  | 'email_verification_sent'
+  | 'email_verified'
+  | 'password_reset_requested'
+  | 'password_reset'
+  | 'email_changed'
 
-/** One structured line per security event; the request id comes with the request logger. Never a secret. */
+/**
+ * One structured line per security event; the request id comes with the request logger (the
+ * outbox's sender, which has no request, passes its own). Never a secret.
+ */
 export function audit(
-  request: FastifyRequest,
+  request: Pick<FastifyRequest, 'log'>,
   event: SecurityEvent,
   fields: { user_id?: number | undefined; session_id?: string | undefined; [key: string]: unknown } = {},
 ) {

@@ -36,6 +36,12 @@ export const Env = Type.Object({
     Type.String({ pattern: '^(headers|headers, *cookies|cookies, *headers)$', description: 'headers or headers,cookies' }),
   ),
   JWT_COOKIE_SECURE: Type.Optional(bool),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$', description: 'http(s)://host[:port][/path], no query' })),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$', description: 'smtp://user:pass@host:587 or smtps://user:pass@host:465' })),
+  MAIL_FROM: Type.Optional(Type.String({ pattern: '^[^\\r\\n]*@[^\\r\\n]*$', description: 'an address, e.g. Stores API <no-reply@example.com>' })),
+  EMAIL_VERIFICATION: Type.Optional(Type.Union([Type.Literal('optional'), Type.Literal('required')], { description: 'optional or required' })),
+  EMAIL_VERIFY_EXPIRES: Type.Optional(duration),
+  PASSWORD_RESET_EXPIRES: Type.Optional(duration),
 })
 export type Env = Static<typeof Env>
 
@@ -65,6 +71,14 @@ export interface Config {
   trustProxy: boolean | number | string
   cookies: boolean
   cookieSecure: boolean
+  /** Base of the links in mails, without a trailing slash. */
+  publicUrl: string
+  /** Unset: mails are written as .eml files into ./data/mail/. */
+  smtpUrl: string | undefined
+  mailFrom: string
+  emailVerification: 'optional' | 'required'
+  emailVerifyTtl: number
+  passwordResetTtl: number
 }
 
 export class ConfigError extends Error {
@@ -87,10 +101,18 @@ export function parseDuration(text: string): number {
 
 const truthy = (v: string) => v === 'true' || v === '1' || v === 'yes'
 
-function positiveDuration(env: Env, name: 'JWT_ACCESS_TOKEN_EXPIRES' | 'JWT_REFRESH_TOKEN_EXPIRES', fallback: string) {
+type Lifetime = 'JWT_ACCESS_TOKEN_EXPIRES' | 'JWT_REFRESH_TOKEN_EXPIRES' | 'EMAIL_VERIFY_EXPIRES' | 'PASSWORD_RESET_EXPIRES'
+
+function positiveDuration(env: Env, name: Lifetime, fallback: string) {
   const seconds = parseDuration(env[name] ?? fallback)
   if (seconds < 1) throw new ConfigError(name, 'must be at least 1 second')
   return seconds
+}
+
+/** A URL variable that must parse as one (the patterns only check its scheme and spaces). */
+function url(name: 'PUBLIC_URL' | 'SMTP_URL', text: string) {
+  if (!URL.canParse(text)) throw new ConfigError(name, 'invalid value, expected a URL')
+  return text
 }
 
 /** Validates the environment once. Throws ConfigError naming the first bad variable. */
@@ -145,5 +167,11 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     trustProxy,
     cookies: (e.JWT_TOKEN_LOCATION ?? 'headers').includes('cookies'),
     cookieSecure: truthy(e.JWT_COOKIE_SECURE ?? 'true'),
+    publicUrl: url('PUBLIC_URL', e.PUBLIC_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, ''),
+    smtpUrl: e.SMTP_URL === undefined ? undefined : url('SMTP_URL', e.SMTP_URL),
+    mailFrom: e.MAIL_FROM ?? 'Stores API <no-reply@localhost>',
+    emailVerification: e.EMAIL_VERIFICATION ?? 'optional',
+    emailVerifyTtl: positiveDuration(e, 'EMAIL_VERIFY_EXPIRES', '24h'),
+    passwordResetTtl: positiveDuration(e, 'PASSWORD_RESET_EXPIRES', '30m'),
   }
 }

@@ -1,6 +1,8 @@
 import type { PgDb } from '../../db/postgres.js'
 import type { Repositories } from '../types.js'
+import { emailLinksRepository } from './email-links.js'
 import { itemsRepository } from './items.js'
+import { outboxRepository } from './outbox.js'
 import { sessionsRepository } from './sessions.js'
 import { storesRepository } from './stores.js'
 import { usersRepository } from './users.js'
@@ -12,5 +14,7 @@ export function postgresRepositories(db: PgDb): Repositories {
     sessions: sessionsRepository(db),
     stores: storesRepository(db),
     items: itemsRepository(db),
+    emailLinks: emailLinksRepository(db),
+    outbox: outboxRepository(db),
   }
 }
