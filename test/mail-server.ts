@@ -95,9 +95,9 @@ export async function mailServer(t: Tap, options: MailServerOptions = {}) {
     stallNext() {
       return new Promise<void>((resolve) => (stall = resolve))
     },
-    /** The mails to `to` so far (matching `subject` when given). */
+    /** The mails to `to` (regardless of case) so far, matching `subject` when given. */
     to(to: string, subject?: RegExp) {
-      return mails.filter((m) => m.to.includes(to) && (!subject || subject.test(m.subject)))
+      return mails.filter((m) => m.to.toLowerCase().includes(to.toLowerCase()) && (!subject || subject.test(m.subject)))
     },
     /** Waits for the `n`th mail to `to` (matching `subject`), 1 by default. */
     async waitFor(to: string, subject?: RegExp, n = 1, ms = 30_000): Promise<ReceivedMail> {

@@ -36,16 +36,16 @@ export function mailComposer(config: Pick<Config, 'publicUrl' | 'emailVerifyTtl'
 
   return {
     /**
-     * A new link of `kind` for `user` at `email`: its row (the token's hash only) and its mail,
-     * sealed for outbox row `id`.
+     * A new link of `kind` for `user` at `email`, made `now`: its row (the token's hash only) and
+     * its mail, sealed for outbox row `id`.
      */
-    link(user: UserRow, kind: EmailLinkKind, email: string, id: string = randomUUID()): { link: EmailLinkInput; mail: OutboxInput } {
+    link(user: UserRow, kind: EmailLinkKind, email: string, now: Date, id: string = randomUUID()): { link: EmailLinkInput; mail: OutboxInput } {
       const token = newToken()
       const url = `${config.publicUrl}/app/${PAGES[kind]}?token=${token}`
       const ttl = kind === 'verify_email' ? config.emailVerifyTtl : config.passwordResetTtl
       const message = (kind === 'verify_email' ? verificationMail : resetMail)(email, user.username, url, ttl)
       return {
-        link: { userId: user.id, kind, tokenHash: tokenHash(token), emailKey: nameKey(email), expiresAt: new Date(Date.now() + ttl * 1000) },
+        link: { userId: user.id, kind, tokenHash: tokenHash(token), emailKey: nameKey(email), expiresAt: new Date(now.getTime() + ttl * 1000) },
         mail: { id, kind: 'mail', payload: seal('mail', id, message) },
       }
     },

@@ -98,8 +98,9 @@ export function outboxSender({ repos, transport, composer, log, timings }: Sende
       await repos.outbox.remove(row.id, lease)
       return
     }
-    const { link, mail } = composer.link(user, 'password_reset', user.email, row.id)
-    if (await repos.outbox.resolve(row.id, lease, link, mail.payload, new Date())) {
+    const now = new Date()
+    const { link, mail } = composer.link(user, 'password_reset', user.email, now, row.id)
+    if (await repos.outbox.resolve(row.id, lease, link, mail.payload, now)) {
       audit({ log }, 'password_reset_requested', { user_id: user.id, outbox_id: row.id })
     }
   }

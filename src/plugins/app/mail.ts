@@ -27,15 +27,16 @@ function createMail(app: FastifyInstance): Mail {
 
   return {
     async sendVerification(request, user) {
-      const { link, mail } = compose.link(user, 'verify_email', user.email)
-      await emailLinks.issue(link, [mail], new Date())
+      const now = new Date()
+      const { link, mail } = compose.link(user, 'verify_email', user.email, now)
+      await emailLinks.issue(link, [mail], now)
       app.outbox.wake()
       audit(request, 'email_verification_sent', { user_id: user.id })
     },
 
     async changeEmail(request, user, email) {
       const now = new Date()
-      const { link, mail } = compose.link(user, 'verify_email', email)
+      const { link, mail } = compose.link(user, 'verify_email', email, now)
       // Same address in another case: nothing to tell the old one.
       const notice = user.email && user.emailKey !== nameKey(email) ? [compose.notice(user, user.email, now)] : []
       const row = await emailLinks.changeEmail(user.id, email, link, [mail, ...notice], now)

@@ -15,6 +15,8 @@ export interface OutboxOptions {
   timings?: Partial<SenderTimings>
   /** Where mails are written without SMTP_URL: MAIL_DIR for the service, a temporary folder in tests. */
   mailDir?: string
+  /** No sending from this instance: tests look at the rows before another instance sends them. */
+  paused?: boolean
 }
 
 /**
@@ -34,8 +36,8 @@ export default fp<OutboxOptions>(
       log: app.log.child({ component: 'outbox' }),
       timings: { ...TIMINGS, ...options.timings },
     })
-    app.decorate('outbox', { wake: sender.wake })
-    app.addHook('onReady', async () => sender.start())
+    app.decorate('outbox', { wake: options.paused ? () => {} : sender.wake })
+    if (!options.paused) app.addHook('onReady', async () => sender.start())
     app.addHook('onClose', async () => {
       await sender.stop()
       transport.close()
