@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Config } from '../config.js'
 import type { MailMessage } from './messages.js'
@@ -45,7 +45,9 @@ export function mailTransport(config: Pick<Config, 'smtpUrl' | 'mailFrom'>, dir 
       // The files hold live links: readable by the service's user only.
       await mkdir(dir, { recursive: true, mode: 0o700 })
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id}.eml`)
-      await writeFile(file, info.message as Buffer, { mode: 0o600 })
+      // Written aside and renamed: whoever watches the folder never reads half a mail.
+      await writeFile(`${file}.part`, info.message as Buffer, { mode: 0o600 })
+      await rename(`${file}.part`, file)
       return { messageId: info.messageId, file }
     },
     close: () => stream.close(),
