@@ -1,6 +1,7 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, lte } from 'drizzle-orm'
 import type { Db } from '../../db/sqlite.js'
 import { outbox } from '../../db/sqlite-schema.js'
+import { outboxDue, outboxLease } from '../sql.js'
 import type { OutboxRepository } from '../types.js'
 import { storeLink } from './email-links.js'
 
@@ -22,12 +23,12 @@ export function outboxRepository(db: Db): OutboxRepository {
       const due = db
         .select({ id: outbox.id })
         .from(outbox)
-        .where(and(eq(outbox.status, 'pending'), lte(outbox.availableAt, now)))
+        .where(outboxDue(outbox, now))
         .orderBy(asc(outbox.availableAt))
         .limit(1)
       return db
         .update(outbox)
-        .set({ leaseId, availableAt: leaseUntil, attempts: sql`${outbox.attempts} + 1` })
+        .set(outboxLease(outbox, leaseId, leaseUntil))
         .where(inArray(outbox.id, due))
         .returning()
         .get()
