@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Message, ref } from '../../schemas/common.js'
 import { EmailChange, EmailVerify, PasswordForgot, PasswordReset } from '../../schemas/email.js'
 import { User } from '../../schemas/user.js'
-import { HttpError, notFound } from '../http/errors.js'
+import { HttpError } from '../http/errors.js'
+import { authError } from '../http/challenge.js'
 import { INVALID, errors, success } from '../http/responses.js'
 import { publicUser } from '../repositories/mapping.js'
 import { tokenHash } from '../mail/links.js'
@@ -156,7 +157,8 @@ const email: FastifyPluginAsyncTypebox = async (app) => {
         throw new HttpError(403, 'invalid_credentials', 'The current password is wrong.')
       }
       const row = await app.mail.changeEmail(request, request.user, address)
-      if (!row) throw notFound('User')
+      // Deleted since its token was checked: as if the check had come a moment later.
+      if (!row) throw authError('user_not_found', 'The user of this token no longer exists.', true)
       return publicUser(row)
     },
   )
