@@ -110,10 +110,12 @@ export function outboxSender({ repos, transport, composer, log, timings }: Sende
     try {
       await (row.kind === 'mail' ? deliver(row, lease) : resolve(row, lease))
     } catch (err) {
-      // A payload that does not open never will: given up. A database failure: the row is
-      // taken again once its lease is over.
-      if (err instanceof UnreadablePayload) await repos.outbox.release(row.id, lease, err.message, null)
-      log.error({ outbox_id: row.id, error: errorText(err) }, 'outbox row not processed')
+      // A payload that does not open never will: given up at once, like a row out of attempts.
+      const giveUp = err instanceof UnreadablePayload || row.attempts >= timings.maxAttempts
+      log.error({ outbox_id: row.id, attempts: row.attempts, error: errorText(err) }, giveUp ? 'outbox row given up' : 'outbox row not processed; will retry')
+      const next = giveUp ? null : new Date(Date.now() + backoff(row.attempts))
+      // With the database down this fails too: the row is then taken again when its lease ends.
+      await repos.outbox.release(row.id, lease, errorText(err), next).catch(() => undefined)
     }
   }
 
