@@ -1,30 +1,37 @@
-// npm run bench [-- --smoke | --only=NAME | --profile[=NAME] | --from-source
+// npm run bench [-- --smoke | --only=NAME | --profile[=NAME] | --compare=DIR | --from-source
 //                  | --database=postgres[=URL] | --workers=N | --algorithm=EdDSA|ES256|RS256]
 //
-// Starts the service (production mode, file SQLite, AUTH_RATE_LIMIT=0) and a bare Fastify
-// baseline, each pinned to CPU 0, and drives them from CPU 1. Prints one table and writes
-// it to bench/results/latest.md (latest-postgres.md, latest-workers-N.md for the variants).
+// Starts the service (production mode, file SQLite, AUTH_RATE_LIMIT=0, LOG_LEVEL=info as users
+// run it, and warn for the rows that say so) and a bare Fastify baseline, each pinned to CPU 0,
+// and drives them from CPU 1 (wrk for throughput, autocannon for paced and POST loads). With
+// --compare=DIR, a checkout of an earlier version (its own node_modules) runs every scenario in
+// the same run, beside this one. Prints one table and writes it to bench/results/latest*.md.
 // See bench/README.md for the method.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { canPin, pinned, startServer } from './lib/proc.mjs'
 import { autocannon, refreshLoop } from './lib/load.mjs'
+import { hasWrk, wrk } from './lib/wrk.mjs'
 import { summarizeProfile } from './lib/profile.mjs'
+import { report } from './lib/report.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const argv = process.argv.slice(2)
+const arg = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
 const SMOKE = argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
 // --profile[=NAME]: a CPU profile of the service during one scenario (default: authenticated GET /item/{id}).
 const profileArg = argv.find((a) => a === '--profile' || a.startsWith('--profile='))
 const PROFILE = profileArg && (profileArg.slice('--profile='.length) || 'GET /item/{id} (authenticated)')
-// Runs src/server.ts through tsx instead of the build (how `npm start` worked before the build step).
+// Runs src/server.ts through tsx instead of the build.
 const FROM_SOURCE = argv.includes('--from-source')
 // --only=NAME runs the scenario of that name, or those whose name contains it (and the baseline).
-const ONLY = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+const ONLY = arg('only')
+// --compare=DIR: another checkout (with node_modules), measured beside this one in every scenario.
+const COMPARE = arg('compare') && resolve(arg('compare'))
 
 // The harness itself runs on CPU 1 with the load generators, never beside the servers.
 if (canPin && !process.env.BENCH_PINNED) {
@@ -33,84 +40,98 @@ if (canPin && !process.env.BENCH_PINNED) {
   process.exit(r.status ?? 1)
 }
 
-// --database=postgres[=URL]: the service on PostgreSQL (a schema of its own, dropped at the end)
-// instead of a SQLite file. URL defaults to the test database of this machine and CI.
-const databaseArg = argv.find((a) => a.startsWith('--database='))?.slice('--database='.length)
+// --database=postgres[=URL]: the service on PostgreSQL (a schema of its own, dropped at the end).
+const databaseArg = arg('database')
 if (databaseArg && !databaseArg.startsWith('postgres')) throw new Error('--database= takes postgres or postgres=URL')
 const POSTGRES_URL = databaseArg && (databaseArg.split('=').slice(1).join('=') || 'postgres://postgres@127.0.0.1:5432/test')
 // --workers=N: WEB_CONCURRENCY=N. The service then gets the first N cores instead of CPU 0 alone.
-const WORKERS = Number(argv.find((a) => a.startsWith('--workers='))?.slice('--workers='.length) ?? 1)
+const WORKERS = Number(arg('workers') ?? 1)
 if (!Number.isInteger(WORKERS) || WORKERS < 1) throw new Error('--workers= takes a positive integer')
 // --algorithm=EdDSA|ES256|RS256: JWT_ALGORITHM of the service (HS256, the default, otherwise).
-const ALGORITHM = argv.find((a) => a.startsWith('--algorithm='))?.slice('--algorithm='.length) ?? 'HS256'
+const ALGORITHM = arg('algorithm') ?? 'HS256'
 if (!['HS256', 'EdDSA', 'ES256', 'RS256'].includes(ALGORITHM)) throw new Error('--algorithm= takes HS256, EdDSA, ES256 or RS256')
 const VARIANT = [POSTGRES_URL && 'postgres', WORKERS > 1 && `workers-${WORKERS}`, ALGORITHM !== 'HS256' && ALGORITHM.toLowerCase()]
   .filter(Boolean)
   .join('-')
 
-const DURATION = SMOKE ? 2 : 10
-const WARMUP = SMOKE ? 1 : 3
+const DURATION = SMOKE ? 2 : 8
+const WARMUP = SMOKE ? 1 : 2
 const CONNECTIONS = 32
 const STARTUP_RUNS = SMOKE ? 1 : 5
 const LOGIN_RATE = 20
+const PACED_RATE = 500
 const USER = { username: 'bench', password: 'bench-password-1' }
 
 const work = mkdtempSync(join(tmpdir(), 'stores-api-bench-'))
 const logFile = join(work, 'server.log')
-// The service sees only these variables (and runs in the temporary folder, where no .env
-// is): settings from the caller's shell or a .env file must not change what is measured.
+// The service sees only these variables (and runs in a temporary folder, where no .env is).
 const INHERITED = Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'LANG'].filter((k) => process.env[k]).map((k) => [k, process.env[k]]))
-const SERVICE_ENV = {
-  ...INHERITED,
-  NODE_ENV: 'production',
-  JWT_SECRET_KEY: 'bench-secret-0123456789abcdef-0123456789abcdef',
-  DATABASE_URL: `file:${join(work, 'bench.db')}`,
-  WEB_CONCURRENCY: String(WORKERS),
-  AUTH_RATE_LIMIT: '0',
-  LOG_LEVEL: 'warn',
-  JWT_ALGORITHM: ALGORITHM,
-}
 
-/**
- * How the service is started: as `npm start` runs it (its last `node ...` command, with the
- * same Node flags), minus npm itself, so the process measured is the server's own.
- */
-function serviceArgs(extra = []) {
-  if (FROM_SOURCE) return [...extra, '--import', import.meta.resolve('tsx'), join(ROOT, 'src/server.ts')]
-  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start
+/** The node command of a checkout's `npm start` (its last `node ...`), with absolute paths. */
+function startArgs(root) {
+  if (FROM_SOURCE) return ['--import', import.meta.resolve('tsx'), join(root, 'src/server.ts')]
+  const start = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start
   const command = start.split('&&').at(-1).trim().split(/\s+/)
   if (command[0] !== 'node') throw new Error(`cannot read the node command from the start script: ${start}`)
-  return [...extra, ...command.slice(1).map((arg) => (arg.startsWith('-') ? arg : join(ROOT, arg)))]
+  return command.slice(1).map((a) => (a.startsWith('-') ? a : join(root, a)))
 }
 
-function build() {
-  if (FROM_SOURCE) return
-  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' })
-  if (r.status !== 0) throw new Error('npm run build failed')
+/** `npm run build` of a checkout; returns what it printed last (this one prints its build's folder). */
+function build(root) {
+  if (FROM_SOURCE) return ''
+  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  if (r.status !== 0) throw new Error(`npm run build failed in ${root}`)
+  return r.stdout.trim().split('\n').at(-1) ?? ''
 }
 
 const SERVICE_CPUS = Array.from({ length: Math.min(WORKERS, cpus().length) }, (_, i) => i).join(',')
-const startService = (extra) => startServer({ args: serviceArgs(extra), env: SERVICE_ENV, logFile, cwd: work, cpus: SERVICE_CPUS })
 
-/** --database=postgres: a schema of its own on POSTGRES_URL for this run; returns the drop. */
-async function postgresSchema() {
-  const schema = `bench_${process.pid}`
-  const client = new pg.Client({ connectionString: POSTGRES_URL })
-  await client.connect()
-  await client.query(`CREATE SCHEMA ${schema}`)
-  await client.end()
-  const url = new URL(POSTGRES_URL)
-  url.searchParams.set('options', `-c search_path=${schema}`)
-  SERVICE_ENV.DATABASE_URL = url.toString()
+/** A version of the service under test: its start command, its own database, its seeded data. */
+function service(name, root, label) {
+  const dir = join(work, name)
+  mkdirSync(dir)
+  const env = {
+    ...INHERITED,
+    NODE_ENV: 'production',
+    JWT_SECRET_KEY: 'bench-secret-0123456789abcdef-0123456789abcdef',
+    DATABASE_URL: `file:${join(dir, 'bench.db')}`,
+    WEB_CONCURRENCY: String(WORKERS),
+    AUTH_RATE_LIMIT: '0',
+    JWT_ALGORITHM: ALGORITHM,
+  }
+  const args = startArgs(root)
+  return {
+    name,
+    label,
+    root,
+    env,
+    args,
+    start: (logLevel = 'info', extra = []) =>
+      startServer({ args: [...extra, ...args], env: { ...env, LOG_LEVEL: logLevel }, logFile, cwd: dir, cpus: SERVICE_CPUS }),
+  }
+}
+
+/** --database=postgres: a schema of its own on POSTGRES_URL for each service; returns the drops. */
+async function onPostgres(services) {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL })
+  await admin.connect()
+  const schemas = []
+  for (const s of services) {
+    const schema = `bench_${process.pid}_${s.name}`
+    await admin.query(`CREATE SCHEMA ${schema}`)
+    schemas.push(schema)
+    const url = new URL(POSTGRES_URL)
+    url.searchParams.set('options', `-c search_path=${schema}`)
+    s.env.DATABASE_URL = url.toString()
+  }
+  await admin.end()
   return async () => {
     const client = new pg.Client({ connectionString: POSTGRES_URL })
     await client.connect()
-    await client.query(`DROP SCHEMA ${schema} CASCADE`)
+    for (const schema of schemas) await client.query(`DROP SCHEMA ${schema} CASCADE`)
     await client.end()
   }
 }
-const startBaseline = () =>
-  startServer({ args: [join(ROOT, 'bench/baseline/server.mjs')], env: INHERITED, logFile, cwd: work, healthPath: '/hello' })
 
 async function json(res) {
   const body = await res.json()
@@ -131,10 +152,10 @@ async function seed(url) {
   const store = await post('/store', { name: 'Bench store' }, access_token)
   const ids = []
   for (let i = 1; i <= 20; i++) ids.push((await post('/item', { name: `Item ${i}`, price: i + 0.99, store_id: store.id }, access_token)).id)
-  return { access: access_token, itemId: ids[9] }
+  return { auth: { authorization: `Bearer ${access_token}` }, itemId: ids[9] }
 }
 
-/** Warm-up, then the measured run, against a fresh server; the server's peak RSS with it. */
+/** Warm-up, then the measured run, against a fresh server; its CPU time per request and peak RSS with it. */
 async function measure(start, load) {
   const server = await start()
   try {
@@ -153,132 +174,114 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
-async function main() {
-  build()
-  if (POSTGRES_URL) cleanups.push(await postgresSchema())
-  const seeder = await startService()
-  const { access, itemId } = await seed(seeder.url)
-  await seeder.stop()
-  const auth = { authorization: `Bearer ${access}` }
-  const ac = (path, opts = {}) => (server, duration) =>
-    autocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, duration, ...opts })
-
-  const loginLoad = { result: undefined }
-  const scenarios = [
-    ['GET /health', ac('/health')],
-    ['GET /item (anonymous)', ac('/item')],
-    ['GET /item (authenticated, 20 items)', ac('/item', { headers: auth })],
-    ['GET /item/{id} (authenticated)', ac(`/item/${itemId}`, { headers: auth })],
-    ['POST /login (argon2id)', ac('/login', { method: 'POST', body: USER })],
+/** The scenarios of one service: [name, log level, load(server, duration, phase)]. */
+function scenarios(seeded) {
+  const { auth, itemId } = seeded
+  const get = (path, headers = {}) => (server, duration) => wrk({ url: `${server.url}${path}`, connections: CONNECTIONS, duration, headers })
+  const paced = (server, duration) =>
+    autocannon({ url: `${server.url}/item/${itemId}`, connections: 8, duration, headers: auth, rate: PACED_RATE })
+  const logins = (server, duration) =>
+    autocannon({ url: `${server.url}/login`, connections: 8, duration, method: 'POST', body: USER, rate: LOGIN_RATE })
+  return [
+    ['GET /health', 'info', get('/health')],
+    ['GET /item (anonymous)', 'info', get('/item')],
+    ['GET /item (anonymous)', 'warn', get('/item')],
+    ['GET /item (authenticated, 20 items)', 'info', get('/item', auth)],
+    ['GET /item (authenticated, 20 items)', 'warn', get('/item', auth)],
+    ['GET /item/{id} (authenticated)', 'info', get(`/item/${itemId}`, auth)],
+    ['GET /item/{id} (authenticated)', 'warn', get(`/item/${itemId}`, auth)],
     [
-      `POST /refresh (rotation loop, ${CONNECTIONS} sessions)`,
-      // One call: the loop warms up itself, after each worker's login and before its clock starts.
-      (server, duration, phase) =>
-        phase === 'warm-up'
-          ? Promise.resolve()
-          : refreshLoop({ url: server.url, workers: CONNECTIONS, warmup: WARMUP, duration, ...USER }),
+      'POST /login (argon2id)',
+      'info',
+      (server, duration) => autocannon({ url: `${server.url}/login`, connections: CONNECTIONS, duration, method: 'POST', body: USER }),
     ],
     [
-      `GET /item/{id} (authenticated) + ${LOGIN_RATE} logins/s`,
+      `POST /refresh (rotation loop, ${CONNECTIONS} sessions)`,
+      'info',
+      // One call: the loop warms up itself, after each worker's login and before its clock starts.
+      (server, duration, phase) =>
+        phase === 'warm-up' ? Promise.resolve() : refreshLoop({ url: server.url, workers: CONNECTIONS, warmup: WARMUP, duration, ...USER }),
+    ],
+    [`GET /item/{id} paced ${PACED_RATE}/s`, 'info', paced],
+    [
+      `GET /item/{id} paced ${PACED_RATE}/s + ${LOGIN_RATE} logins/s`,
+      'info',
       async (server, duration) => {
-        const [reads, logins] = await Promise.all([
-          ac(`/item/${itemId}`, { headers: auth })(server, duration),
-          autocannon({ url: `${server.url}/login`, connections: 8, duration, method: 'POST', body: USER, rate: LOGIN_RATE }),
-        ])
-        loginLoad.result = logins
-        // The server's CPU time covers both: the row's µs/req is per request of either kind.
-        return { ...reads, extraRequests: logins.requests }
+        const [reads, beside] = await Promise.all([paced(server, duration), logins(server, duration)])
+        // The server's CPU time covers both: µs/req is per request of either kind.
+        return { ...reads, extraRequests: beside.requests, beside }
       },
     ],
   ]
+}
 
-  if (PROFILE) {
-    const scenario = scenarios.find(([n]) => n === PROFILE)
-    if (!scenario) throw new Error(`no scenario named "${PROFILE}"`)
-    return profile(...scenario)
+const selected = (name, all) => !ONLY || name === ONLY || (!all.some(([n]) => n === ONLY) && name.includes(ONLY))
+
+async function main() {
+  const current = service('current', ROOT, 'this build')
+  const services = [current, ...(COMPARE ? [service('compare', COMPARE, `before (${COMPARE})`)] : [])]
+  const buildDir = build(ROOT)
+  if (COMPARE) build(COMPARE)
+  if (POSTGRES_URL) cleanups.push(await onPostgres(services))
+  for (const s of services) {
+    const seeder = await s.start()
+    s.seeded = await seed(seeder.url)
+    await seeder.stop()
   }
+  if (PROFILE) return profile(current)
 
+  const baselineArgs = [join(ROOT, 'bench/baseline/server.mjs')]
+  const startBaseline = () => startServer({ args: baselineArgs, env: INHERITED, logFile, cwd: work, healthPath: '/hello' })
+  const helloLoad = (server, duration) => wrk({ url: `${server.url}/hello`, connections: CONNECTIONS, duration })
   console.log(`bench: ${SMOKE ? 'smoke' : 'full'} run, ${DURATION} s per scenario after ${WARMUP} s warm-up, ${CONNECTIONS} connections`)
-  const rows = [{ scenario: 'baseline: bare Fastify GET /hello', ...(await measure(startBaseline, ac('/hello'))) }]
-  for (const [scenario, load] of scenarios) {
-    if (ONLY && !(scenario === ONLY || (!scenarios.some(([n]) => n === ONLY) && scenario.includes(ONLY)))) continue
-    rows.push({ scenario, ...(await measure(startService, load)) })
-    console.log(`  ${scenario}: ${Math.round(rows.at(-1).rps)} req/s`)
-    if (loginLoad.result) rows.push({ scenario: `  the ${LOGIN_RATE} logins/s beside it`, ...loginLoad.result, rssMb: undefined })
-    loginLoad.result = undefined
-  }
-
-  // Start-up: process start to the first 200, the service's and (for scale) bare Fastify's.
-  const startups = { service: [], baseline: [] }
-  for (let i = 0; i < (ONLY ? 0 : STARTUP_RUNS); i++) {
-    for (const [start, times] of [
-      [startService, startups.service],
-      [startBaseline, startups.baseline],
-    ]) {
-      const server = await start()
-      times.push(server.startupMs)
-      await server.stop()
+  const rows = [{ scenario: 'baseline: bare Fastify GET /hello', service: '', ...(await measure(startBaseline, helloLoad)) }]
+  const names = scenarios(current.seeded).map(([n]) => n)
+  for (let i = 0; i < names.length; i++) {
+    // Versions side by side, scenario by scenario: both meet the same moment of the machine.
+    for (const s of services) {
+      const [name, level, load] = scenarios(s.seeded)[i]
+      if (!selected(name, scenarios(s.seeded))) continue
+      const row = { scenario: name, level, service: s.label, ...(await measure(() => s.start(level), load)) }
+      rows.push(row)
+      console.log(`  ${name} (${level}, ${s.label}): ${Math.round(row.rps)} req/s, ${Math.round(row.cpuUs)} µs/req`)
+      if (row.beside) rows.push({ scenario: `  the ${LOGIN_RATE} logins/s beside it`, level, service: s.label, ...row.beside })
     }
   }
 
-  report(rows, startups)
-}
+  // Start-up: process start to the first 200, as npm start runs it, and (this build) as plain node.
+  const startups = []
+  if (!ONLY) {
+    const plainArgs = buildDir ? [join(ROOT, buildDir, 'server.js')] : undefined
+    const kinds = [
+      ...services.map((s) => [`npm start's command, ${s.label}`, () => s.start()]),
+      ...(plainArgs ? [[`node ${buildDir}/server.js, this build`, () => startServer({ args: plainArgs, env: { ...current.env, LOG_LEVEL: 'info' }, logFile, cwd: join(work, 'current'), cpus: SERVICE_CPUS })]] : []),
+      ['bare Fastify (for scale)', startBaseline],
+    ]
+    for (const [what, start] of kinds) {
+      const times = []
+      for (let i = 0; i < STARTUP_RUNS; i++) {
+        const server = await start()
+        times.push(server.startupMs)
+        await server.stop()
+      }
+      startups.push({ what, ms: median(times), runs: times.length })
+    }
+  }
 
-const fmt = (n, digits = 0) => (n === undefined ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
-
-function report(rows, startups) {
-  const hello = { rps: rows[0].rps, cpuUs: rows[0].cpuUs }
-  const table = [
-    '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | peak RSS MB | × hello | server CPU µs/req |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
-    ...rows.map(
-      (r) =>
-        `| ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.non2xx} | ${r.errors} | ${fmt(r.rssMb, 1)} | ${fmt(r.rps / hello.rps, 2)} | ${fmt(r.cpuUs)} |`,
-    ),
-    ...(startups.service.length
-      ? [
-          `| start-up to first 200 from /health, ms (median of ${startups.service.length}) | | ${fmt(median(startups.service))} | | | | | | |`,
-          `| start-up of the baseline to first 200, ms (median of ${startups.baseline.length}) | | ${fmt(median(startups.baseline))} | | | | | | |`,
-        ]
-      : []),
-  ].join('\n')
-
-  const byName = (prefix) => rows.find((r) => r.scenario.startsWith(prefix))
-  const itemId = byName('GET /item/{id} (authenticated)')
-  const anon = byName('GET /item (anonymous)')
-  const underLogin = byName(`GET /item/{id} (authenticated) + `)
-  const serviceRows = rows.slice(1)
-  const targets = [
-    itemId && ['authenticated GET /item/{id} ≥ 0.5 × hello', itemId.rps / hello.rps, (v) => v >= 0.5, (v) => fmt(v, 2)],
-    anon && ['anonymous GET /item ≥ 0.5 × hello', anon.rps / hello.rps, (v) => v >= 0.5, (v) => fmt(v, 2)],
-    itemId && underLogin && ['p99 of GET /item/{id} under login load ≤ 3 × without', underLogin.p99 / itemId.p99, (v) => v <= 3, (v) => `${fmt(v, 2)}×`],
-    startups.service.length && ['start-up ≤ 500 ms', median(startups.service), (v) => v <= 500, (v) => `${fmt(v)} ms`],
-    ['peak RSS ≤ 120 MB', Math.max(...serviceRows.map((r) => r.rssMb ?? 0)), (v) => v <= 120, (v) => `${fmt(v, 1)} MB`],
-    ['no non-2xx, no errors', serviceRows.reduce((n, r) => n + r.non2xx + r.errors, 0), (v) => v === 0, (v) => String(v)],
-  ].filter(Boolean)
-  const cpuRatio = (r) => r && `${r.scenario.trim()} ${fmt(hello.cpuUs / r.cpuUs, 2)}`
-  const cpuRatios = [itemId, anon].map(cpuRatio).filter(Boolean)
-  const cpuNote = cpuRatios.length
-    ? 'Server CPU time per request, as a ratio to hello (the throughput ratio a core of its own would give; ' +
-      `robust when other processes share the cores): ${cpuRatios.join('; ')}.\n`
-    : ''
-  const checks = targets.map(([name, v, ok, show]) => `- ${ok(v) ? 'met' : '**missed**'}: ${name} (${show(v)})`).join('\n')
-
-  const warnings = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean) : []
-  const header = [
-    `Run ${new Date().toISOString()}, ${SMOKE ? 'smoke (2 s runs)' : `${DURATION} s per scenario after ${WARMUP} s warm-up`}, ` +
-      `${CONNECTIONS} connections; Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; ` +
-      (canPin
-        ? WORKERS > 1
-          ? `the service's ${WORKERS} workers on CPUs ${SERVICE_CPUS} (sharing CPU 1 with the load generators), the baseline on CPU 0, load generators on CPU 1.`
-          : 'servers on CPU 0, load generators on CPU 1.'
-        : '**not pinned** (taskset or a second CPU missing).') +
-      `\nService: ${POSTGRES_URL ? `PostgreSQL (${new URL(POSTGRES_URL).host}, a schema of its own; the database server's own CPU and memory are not counted)` : 'SQLite file'}, ` +
-      `${WORKERS > 1 ? `WEB_CONCURRENCY=${WORKERS} (CPU time and peak RSS summed over the primary and its workers)` : 'one process'}, ` +
-      `JWT_ALGORITHM=${ALGORITHM}.`,
-  ].join('\n')
-  const text = `${header}\n\n${table}\n\nTargets (ratios within this run):\n\n${checks}\n${cpuNote && `\n${cpuNote}`}`
+  const text = report({
+    rows,
+    startups,
+    header:
+      `Run ${new Date().toISOString()}, ${SMOKE ? 'smoke (2 s runs)' : `${DURATION} s per scenario after ${WARMUP} s warm-up`}, ` +
+      `${CONNECTIONS} connections (${hasWrk ? 'wrk -t1' : 'autocannon: wrk is not installed'}; paced and POST loads: autocannon); ` +
+      `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; ` +
+      (canPin ? `servers on CPU${WORKERS > 1 ? `s ${SERVICE_CPUS}` : ' 0'}, load generators on CPU 1.` : '**not pinned** (taskset or a second CPU missing).') +
+      `\nService: ${POSTGRES_URL ? `PostgreSQL (${new URL(POSTGRES_URL).host}; the database server's CPU and memory are not counted)` : 'SQLite file'}, ` +
+      `${WORKERS > 1 ? `WEB_CONCURRENCY=${WORKERS}` : 'one process'}, JWT_ALGORITHM=${ALGORITHM}.`,
+    pacedRow: `GET /item/{id} paced ${PACED_RATE}/s`,
+  })
   console.log(`\n${text}`)
+  const warnings = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter((l) => /"level":(4|5|6)0/.test(l)) : []
   if (warnings.length) console.log(`The servers logged ${warnings.length} line(s) at warn or above; first: ${warnings[0]}`)
 
   // Only a full run of every scenario replaces the recorded table.
@@ -287,18 +290,20 @@ function report(rows, startups) {
     const file = `latest${VARIANT ? `-${VARIANT}` : ''}.md`
     writeFileSync(join(ROOT, 'bench/results', file), `# Latest bench run${VARIANT ? ` (${VARIANT})` : ''}\n\n${text}`)
   }
-  const broken = serviceRows.some((r) => r.non2xx + r.errors > 0) || rows[0].non2xx + rows[0].errors > 0
-  if (broken) {
+  if (rows.some((r) => r.non2xx + r.errors > 0)) {
     console.error('bench: some requests failed (non-2xx or socket errors); see the table above')
     process.exitCode = 1
   }
 }
 
-/** A CPU profile of the service during one scenario: the top functions by self and inclusive time. */
-async function profile(name, load) {
+/** A CPU profile of this build during one scenario: the top functions by self and inclusive time. */
+async function profile(current) {
+  const scenario = scenarios(current.seeded).find(([n, level]) => n === PROFILE && level === (arg('level') ?? 'info'))
+  if (!scenario) throw new Error(`no scenario named "${PROFILE}"`)
+  const [name, level, load] = scenario
   const dir = join(work, 'profile')
   mkdirSync(dir)
-  const server = await startService(['--cpu-prof', `--cpu-prof-dir=${dir}`])
+  const server = await current.start(level, ['--cpu-prof', `--cpu-prof-dir=${dir}`])
   await load(server, WARMUP, 'warm-up')
   const r = await load(server, DURATION, 'measure')
   await server.stop()
@@ -307,7 +312,7 @@ async function profile(name, load) {
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
   const kept = join(ROOT, 'bench/results/latest.cpuprofile')
   writeFileSync(kept, readFileSync(join(dir, file)))
-  console.log(`${name} under --cpu-prof: ${fmt(r.rps)} req/s, p99 ${fmt(r.p99, 1)} ms; profile kept in ${kept}\n`)
+  console.log(`${name} (LOG_LEVEL=${level}) under --cpu-prof: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms; profile kept in ${kept}\n`)
   console.log(summarizeProfile(JSON.parse(readFileSync(kept, 'utf8')), ROOT))
 }
 

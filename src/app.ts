@@ -53,8 +53,9 @@ export interface BuildOptions {
 /** The logger options: one redacted pino logger, an access line per request, request loggers made lazily. */
 function logging(config: AppConfig, options: BuildOptions): Partial<FastifyServerOptions> {
   if (options.logger === false) return { logger: false }
-  const logger = createLogger(config.logLevel, options.logStream ?? pino.destination({ dest: 1, sync: true }))
-  return { loggerInstance: logger, logController: new AccessLog(logger), childLoggerFactory: requestLogger }
+  const stream = options.logStream ?? pino.destination({ dest: 1, sync: true })
+  const logger = createLogger(config.logLevel, stream)
+  return { loggerInstance: logger, logController: new AccessLog(logger, stream), childLoggerFactory: requestLogger }
 }
 
 /** Builds the whole service on `config`. Never listens, never reads process.env. */

@@ -216,18 +216,18 @@ t.test('PUT /item/{id}', async (t) => {
     expectError(t, missing, 400, 'validation_error')
     t.match(missing.json().details, [{ path: '/store_id' }])
     expectError(t, await put(600, { name: 'Bench', price: 1, store_id: 999 }), 404, 'not_found')
-    t.equal(await app.repos.items.get(600), undefined)
+    t.equal(await app.repos.items.getJson(600), undefined)
   })
 
   t.test('moving an existing item to a missing store is 404 and changes nothing', async (t) => {
     expectError(t, await put(item.id, { name: 'Moved', price: 1, store_id: 999 }), 404, 'not_found')
-    t.equal((await app.repos.items.get(item.id))?.name, 'Armchair')
+    t.equal(JSON.parse((await app.repos.items.getJson(item.id))!).name, 'Armchair')
   })
 
   t.test('a name taken in the target store (any case) is 409', async (t) => {
     expectError(t, await put(item.id, { name: 'TABLE', price: 1, store_id: a.id }), 409, 'conflict')
     expectError(t, await put(700, { name: 'table', price: 1, store_id: a.id }), 409, 'conflict')
-    t.equal((await app.repos.items.get(item.id))?.store_id, b.id, 'the item did not move')
+    t.equal(JSON.parse((await app.repos.items.getJson(item.id))!).store_id, b.id, 'the item did not move')
   })
 
   t.test('bad bodies are 400; no token is 401', async (t) => {
@@ -247,7 +247,7 @@ t.test('DELETE /item/{id}', async (t) => {
 
   t.test('a non-admin is 403 admin_required', async (t) => {
     expectError(t, await del(user.headers), 403, 'admin_required')
-    t.ok(await app.repos.items.get(item.id), 'still there')
+    t.ok(await app.repos.items.getJson(item.id), 'still there')
   })
 
   t.test('an admin with a fresh token deletes it; then it is 404', async (t) => {

@@ -6,7 +6,7 @@ import * as schema from './sqlite-schema.js'
 import { ROOT } from '../paths.js'
 import { migrateSqlite } from './sqlite-migrate.js'
 
-export type Db = BetterSQLite3Database<typeof schema>
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
 
 export interface SqliteHandle {
   dialect: 'sqlite'

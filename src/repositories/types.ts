@@ -130,11 +130,17 @@ export interface ItemInput {
   store_id: number
 }
 
+/** What GET /item shows of each item: everything, or (to anonymous callers) only id and name. */
+export type ItemView = 'full' | 'summary'
+
 export interface ItemsRepository {
-  list(q: ItemListQuery): Promise<Page<Item>>
-  /** Only id and name of each item: the anonymous view of GET /item. */
-  listSummaries(q: ItemListQuery): Promise<Page<ItemSummary>>
-  get(id: number): Promise<Item | undefined>
+  /**
+   * A page of GET /item as the JSON text of its `data` array (Item or ItemSummary objects, by id),
+   * ready to send, with the total of matching items.
+   */
+  listJson(q: ItemListQuery, view: ItemView): Promise<{ data: string; total: number }>
+  /** The item as the JSON text GET /item/{id} sends; undefined when absent. */
+  getJson(id: number): Promise<string | undefined>
   /** MissingError when the store does not exist, ConflictError when it has an item of that name. */
   create(input: ItemInput): Promise<Item>
   /**

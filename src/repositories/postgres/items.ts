@@ -68,21 +68,16 @@ export function itemsRepository(db: PgDb): ItemsRepository {
   const ids = idAllocator(db, items, 'items', 'item')
 
   return {
-    async list(q) {
+    async listJson(q, view) {
       const { list, params, page } = listOf(q)
-      const [rows, [total]] = await Promise.all([list.items.execute(page), list.total.execute(params)])
-      return { data: rows.map(publicItem), total: total?.n ?? 0 }
+      const rows = view === 'full' ? list.items.execute(page).then((r) => r.map(publicItem)) : list.summaries.execute(page)
+      const [data, [total]] = await Promise.all([rows, list.total.execute(params)])
+      return { data: JSON.stringify(data), total: total?.n ?? 0 }
     },
 
-    async listSummaries(q) {
-      const { list, params, page } = listOf(q)
-      const [data, [total]] = await Promise.all([list.summaries.execute(page), list.total.execute(params)])
-      return { data, total: total?.n ?? 0 }
-    },
-
-    async get(id) {
+    async getJson(id) {
       const [row] = await byId.execute({ id })
-      return row && publicItem(row)
+      return row && JSON.stringify(publicItem(row))
     },
 
     async create(input) {

@@ -1,13 +1,11 @@
-import { and, asc, count, eq, getTableColumns, sql } from 'drizzle-orm'
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { eq } from 'drizzle-orm'
 import { constraintOf, type Db } from '../../db/sqlite.js'
 import { items } from '../../db/sqlite-schema.js'
 import { ConflictError, MissingError } from '../errors.js'
-import { listStatements, nameKey, publicItem, toCents } from '../mapping.js'
-import { likeKey } from '../sql.js'
+import { nameKey, publicItem, toCents } from '../mapping.js'
 import type { ItemsRepository } from '../types.js'
 import { idAllocator } from './ids.js'
-import { rowReader } from './rows.js'
+import { itemJson } from './item-json.js'
 
 function writeError(err: unknown, name: string, storeId: number): never {
   const code = constraintOf(err)
@@ -16,53 +14,17 @@ function writeError(err: unknown, name: string, storeId: number): never {
   throw err
 }
 
-/**
- * The pages and the total of GET /item for one combination of filters: full items, or only
- * id and name (what an anonymous caller sees). Both are read with `.values()`.
- */
-function prepareList(db: Db, byStore: boolean, byName: boolean) {
-  const where = and(
-    byStore ? eq(items.storeId, sql.placeholder('storeId')) : undefined,
-    byName ? likeKey(items.nameKey, sql.placeholder('pattern')) : undefined,
-  )
-  const page = (fields: Record<string, SQLiteColumn>) =>
-    db
-      .select(fields)
-      .from(items)
-      .where(where)
-      .orderBy(asc(items.id))
-      .limit(sql.placeholder('limit'))
-      .offset(sql.placeholder('offset'))
-      .prepare()
-  return {
-    items: page(getTableColumns(items)),
-    summaries: page({ id: items.id, name: items.name }),
-    total: db.select({ n: count() }).from(items).where(where).prepare(),
-  }
-}
-
 export function itemsRepository(db: Db): ItemsRepository {
-  const byId = db.select().from(items).where(eq(items.id, sql.placeholder('id'))).prepare()
-  const readItem = rowReader(items)
-  const listOf = listStatements((byStore, byName) => prepareList(db, byStore, byName))
+  const json = itemJson(db)
   const ids = idAllocator(db, items, 'items', 'item')
 
   return {
-    async list(q) {
-      const { list, params, page } = listOf(q)
-      const data = list.items.values(page).map((values) => publicItem(readItem.read(values)))
-      return { data, total: list.total.get(params)?.n ?? 0 }
+    async listJson(q, view) {
+      return json.page(q, view)
     },
 
-    async listSummaries(q) {
-      const { list, params, page } = listOf(q)
-      const data = list.summaries.values(page).map(([id, name]) => ({ id: id as number, name: name as string }))
-      return { data, total: list.total.get(params)?.n ?? 0 }
-    },
-
-    async get(id) {
-      const values = byId.values({ id })[0]
-      return values && publicItem(readItem.read(values))
+    async getJson(id) {
+      return json.one(id)
     },
 
     async create(input) {
