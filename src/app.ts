@@ -25,6 +25,7 @@ import helmet from './plugins/external/helmet.js'
 import rateLimit from './plugins/external/rate-limit.js'
 import swagger from './plugins/external/swagger.js'
 import swaggerUi from './plugins/external/swagger-ui.js'
+import webApp from './plugins/external/web-app.js'
 import metaRoutes from './routes/meta.js'
 import authRoutes from './routes/auth.js'
 import meRoutes from './routes/me.js'
@@ -39,6 +40,12 @@ export interface BuildOptions {
   logger?: false
   /** Where log lines go (default stdout): tests capture them here. */
   logStream?: { write(line: string): unknown }
+  /**
+   * A build of the web app (index.html and assets/) to serve at /app: the server passes the one
+   * beside its own bundle (server.ts); tests pass a build's (test/processes.ts). Without it,
+   * /app is not served.
+   */
+  webRoot?: string
 }
 
 /** Passwords, tokens and cookies never reach a log line. */
@@ -114,6 +121,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   await app.register(authLimits)
   await app.register(swagger)
   await app.register(swaggerUi)
+  if (options.webRoot) await app.register(webApp, { root: options.webRoot })
 
   await app.register(metaRoutes)
   await app.register(authRoutes)

@@ -1,4 +1,6 @@
 import cluster from 'node:cluster'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { buildApp } from './app.js'
 import { runPrimary } from './cluster.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
@@ -26,10 +28,22 @@ if (config.webConcurrency > 1 && cluster.isPrimary) {
   await serve(config)
 }
 
+/**
+ * The web app's build: app/ beside this file in dist/<fingerprint>/ (scripts/builds.mjs puts it
+ * there; this module is the bundle's entry, so its URL is server.js's). Run from the sources
+ * (npm run dev) there is none, and /app is not served.
+ */
+function webRoot() {
+  const dir = fileURLToPath(new URL('app/', import.meta.url))
+  return existsSync(`${dir}index.html`) ? dir : undefined
+}
+
 /** One process serving requests: the whole service, or one of WEB_CONCURRENCY workers. */
 async function serve(config: Config) {
   const generated = config.jwtSecret === undefined ? persistedSecret() : undefined
-  const app = await buildApp({ ...config, jwtSecret: config.jwtSecret ?? generated!.secret })
+  const web = webRoot()
+  const app = await buildApp({ ...config, jwtSecret: config.jwtSecret ?? generated!.secret }, { webRoot: web })
+  if (!web) app.log.warn('the web app is served from a build only (npm start): /app is not served from the sources')
   if (generated) {
     app.log.warn(
       `JWT_SECRET_KEY is not set: using the generated key in ${SECRET_FILE}${generated.created ? ' (created now)' : ''}. Set JWT_SECRET_KEY in production.`,
