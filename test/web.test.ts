@@ -76,6 +76,7 @@ t.test('the web app, walked through as a person would', async (t) => {
 
     await openFromMenu(page, 'Items')
     const chair = main.getByRole('row', { name: /^Chair / })
+    await chair.waitFor()
     t.same(await chair.getByRole('cell').allInnerTexts(), ['Chair', 'Corner Shop', '42.17'], 'the item list: name, store, price')
   })
 
@@ -114,8 +115,10 @@ t.test('the web app, walked through as a person would', async (t) => {
     t.match(await page.getByRole('status').innerText(), /logged out/)
     t.same(await readableCookies(page), { names: [], jwt: false }, 'the cookies are gone')
     await openFromMenu(page, 'Items')
+    const names = main.getByRole('list', { name: 'Items' })
+    await names.waitFor()
     t.match(await main.innerText(), /Log in to see prices and stores\./, 'the API’s message')
-    t.same(await main.getByRole('list', { name: 'Items' }).getByRole('listitem').allInnerTexts(), ['Chair', 'Lamp'], 'names only')
+    t.same(await names.getByRole('listitem').allInnerTexts(), ['Chair', 'Lamp'], 'names only')
     t.notMatch(await main.innerText(), /42\.17/, 'no price')
   })
 

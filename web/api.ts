@@ -33,7 +33,15 @@ const CSRF_ACCESS = 'csrf_access_token'
 const CSRF_REFRESH = 'csrf_refresh_token'
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 /** 401s that mean this browser's session is over (revoked, expired, user gone or deactivated). */
-const SESSION_ENDED = new Set<ApiError['code']>(['authorization_required', 'token_expired', 'token_revoked', 'invalid_token', 'wrong_token_type', 'user_not_found', 'user_inactive'])
+const SESSION_ENDED = new Set<ApiError['code']>([
+  'authorization_required',
+  'token_expired',
+  'token_revoked',
+  'invalid_token',
+  'wrong_token_type',
+  'user_not_found',
+  'user_inactive',
+])
 
 function readCookie(name: string): string | undefined {
   for (const pair of document.cookie.split('; ')) {
@@ -43,9 +51,15 @@ function readCookie(name: string): string | undefined {
   return undefined
 }
 
-// A cookie-authenticated change must echo its CSRF cookie (the refresh one for /refresh).
+/** Whether this browser has a session: the readable CSRF twin of the refresh cookie lives as long as it. */
+export const hasSession = () => readCookie(CSRF_REFRESH) !== undefined
+
 client.use({
   onRequest({ request, schemaPath }) {
+    // Without a session, the only cookie left to send is an ended session's token, which would
+    // turn public answers into 401s until it expires. /login's answer must still set cookies.
+    if (!hasSession() && schemaPath !== '/login') return new Request(request, { credentials: 'omit' })
+    // A cookie-authenticated change must echo its CSRF cookie (the refresh one for /refresh).
     if (!STATE_CHANGING.has(request.method)) return request
     const csrf = readCookie(schemaPath === '/refresh' ? CSRF_REFRESH : CSRF_ACCESS)
     if (csrf) request.headers.set('X-CSRF-Token', csrf)
@@ -53,30 +67,38 @@ client.use({
   },
 })
 
-/** Whether this browser has a session: the readable CSRF twin of the refresh cookie lives as long as it. */
-export const hasSession = () => readCookie(CSRF_REFRESH) !== undefined
-
 const ended = new Set<() => void>()
 /** Calls `listener` whenever the API says the session is over; returns the unsubscribe. */
 export function onSessionEnded(listener: () => void) {
   ended.add(listener)
   return () => void ended.delete(listener)
 }
-const endSession = () => ended.forEach((listener) => listener())
-
-let refreshing: Promise<boolean> | undefined
 /**
- * POST /refresh with the refresh cookie: new cookies, a non-fresh access token. One at a time:
- * a refresh token is single use, and a second refresh with it would look like theft.
+ * The session is over: the readable CSRF cookies go (the HttpOnly token cookies cannot be
+ * touched from here, and expire unused), so the app stops acting as logged in.
  */
-function refresh(): Promise<boolean> {
+function endSession() {
+  const secure = window.isSecureContext ? '; Secure' : ''
+  for (const name of [CSRF_ACCESS, CSRF_REFRESH]) document.cookie = `${name}=; Max-Age=0; Path=/; SameSite=Lax${secure}`
+  ended.forEach((listener) => listener())
+}
+
+type Failure = { data?: undefined; error: ApiError; response: Response }
+let refreshing: Promise<Failure | undefined> | undefined
+/**
+ * POST /refresh with the refresh cookie: new cookies, a non-fresh access token; resolves with
+ * the failure, if any. One at a time: a refresh token is single use, and a second refresh with
+ * it would look like theft.
+ */
+function refresh(): Promise<Failure | undefined> {
   refreshing ??= client
     // The body holds the token pair, which the app has no use for: it is never read.
     .POST('/refresh', { parseAs: 'stream' })
-    .then(async ({ data, response }) => {
+    .then(async ({ data, error, response }) => {
       await data?.cancel()
-      if (!response.ok) endSession()
-      return response.ok
+      if (!error) return undefined
+      endSession()
+      return { error, response }
     })
     .finally(() => (refreshing = undefined))
   return refreshing
@@ -129,15 +151,19 @@ function confirmPassword(): Promise<boolean> {
 
 /**
  * Runs one API call through the session's steps: refreshes the access token first when its
- * cookie has expired (and once more if the API still says it expired), asks for the password
- * when the call needs a fresh token, then retries; reports an ended session to the listeners.
- * `send` is called again for each retry. Pages call `api((c) => c.GET('/store'))`.
+ * cookie has expired (the browser drops it with the token), once more if the API still says it
+ * expired, asks for the password when the call needs a fresh token, and retries; reports an
+ * ended session to the listeners. `send` runs again for each retry: `api((c) => c.GET('/store'))`.
  */
-export async function api<R extends { error?: ApiError | undefined }>(send: (client: Client) => Promise<R>): Promise<R> {
-  if (readCookie(CSRF_ACCESS) === undefined && hasSession()) await refresh()
-  let result = await send(client)
-  if (result.error?.code === 'token_expired' && (await refresh())) result = await send(client)
-  if (result.error?.code === 'fresh_token_required' && (await confirmPassword())) result = await send(client)
+export async function api<R extends { error?: ApiError | undefined }>(send: (client: Client) => Promise<R>): Promise<R | Failure> {
+  const attempt = async (): Promise<R | Failure> => {
+    // A session that cannot be refreshed is over: its failure is the answer, nothing is sent.
+    const failed = readCookie(CSRF_ACCESS) === undefined && hasSession() ? await refresh() : undefined
+    return failed ?? send(client)
+  }
+  let result = await attempt()
+  if (result.error?.code === 'token_expired' && !(await refresh())) result = await attempt()
+  if (result.error?.code === 'fresh_token_required' && (await confirmPassword())) result = await attempt()
   if (result.error && SESSION_ENDED.has(result.error.code)) endSession()
   return result
 }

@@ -93,9 +93,11 @@ function Header() {
   )
 }
 
+/** The page, once the app knows who is logged in (a page's calls depend on it). */
 function Main() {
   const { path } = usePlace()
-  return <main>{pageFor(path)}</main>
+  const { ready } = useSession()
+  return <main>{ready ? pageFor(path) : <p className="loading">Loading…</p>}</main>
 }
 
 export function App() {
