@@ -2,6 +2,7 @@
 // the fresh-token dialog that any page's change may open.
 import type { ReactNode } from 'react'
 import { FreshDialog } from './components/FreshDialog'
+import { RequireUser } from './components/RequireUser'
 import { AccountPage } from './pages/Account'
 import { ForgotPasswordPage } from './pages/ForgotPassword'
 import { HomePage } from './pages/Home'
@@ -19,25 +20,36 @@ import { VerifyEmailPage } from './pages/VerifyEmail'
 import { Link, usePlace } from './router'
 import { SessionProvider, useSession } from './session'
 
-const PAGES: Record<string, () => ReactNode> = {
-  '/': () => <HomePage />,
-  '/login': () => <LoginPage />,
-  '/register': () => <RegisterPage />,
-  '/me': () => <MePage />,
-  '/stores': () => <StoresPage />,
-  '/items': () => <ItemsPage />,
-  '/sessions': () => <SessionsPage />,
-  '/account': () => <AccountPage />,
-  '/forgot-password': () => <ForgotPasswordPage />,
-  '/reset-password': () => <ResetPasswordPage />,
-  '/verify-email': () => <VerifyEmailPage />,
-  '/users': () => <UsersPage />,
+type Route = { page: () => ReactNode; for?: 'user' | 'admin' }
+
+const PAGES: Record<string, Route> = {
+  '/': { page: HomePage },
+  '/login': { page: LoginPage },
+  '/register': { page: RegisterPage },
+  '/me': { page: MePage, for: 'user' },
+  '/stores': { page: StoresPage },
+  '/items': { page: ItemsPage },
+  '/sessions': { page: SessionsPage, for: 'user' },
+  '/account': { page: AccountPage, for: 'user' },
+  '/forgot-password': { page: ForgotPasswordPage },
+  '/reset-password': { page: ResetPasswordPage },
+  '/verify-email': { page: VerifyEmailPage },
+  '/users': { page: UsersPage, for: 'admin' },
 }
 
 function pageFor(path: string): ReactNode {
   const store = /^\/stores\/([1-9][0-9]{0,9})$/.exec(path)
   if (store) return <StorePage key={store[1]} id={Number(store[1])} />
-  return (PAGES[path] ?? (() => <NotFoundPage />))()
+  const route = PAGES[path]
+  if (!route) return <NotFoundPage />
+  const Page = route.page
+  return route.for ? (
+    <RequireUser admin={route.for === 'admin'}>
+      <Page />
+    </RequireUser>
+  ) : (
+    <Page />
+  )
 }
 
 function MenuLink({ to, children }: { to: string; children: string }) {

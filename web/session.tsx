@@ -64,3 +64,10 @@ export function useSession(): SessionValue {
   if (!session) throw new Error('useSession needs a SessionProvider above it')
   return session
 }
+
+/** The logged-in user, on a page the route table keeps for logged-in people (RequireUser). */
+export function useUser(): User {
+  const { user } = useSession()
+  if (!user) throw new Error('useUser is for pages behind RequireUser')
+  return user
+}

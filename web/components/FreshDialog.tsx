@@ -3,6 +3,7 @@ import { setPasswordPrompt, type ApiError } from '../api'
 import { useSession } from '../session'
 import { ErrorAlert } from './ErrorAlert'
 import { Field } from './Field'
+import { Submit } from './Submit'
 
 type Ask = { confirm: (password: string) => Promise<ApiError | undefined>; done: (ok: boolean) => void }
 
@@ -53,14 +54,11 @@ export function FreshDialog() {
           <p id="fresh-why">This change needs your password again{user ? `, ${user.username}` : ''}.</p>
           <ErrorAlert error={error} />
           <Field label="Password" name="password" type="password" autoComplete="current-password" required autoFocus />
-          <div className="actions">
-            <button type="submit" disabled={busy}>
-              Confirm
-            </button>
+          <Submit busy={busy} label="Confirm">
             <button type="button" className="secondary" onClick={() => finish(false)}>
               Cancel
             </button>
-          </div>
+          </Submit>
         </form>
       ) : null}
     </dialog>

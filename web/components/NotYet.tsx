@@ -1,5 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react'
 import { Notice } from './ErrorAlert'
+import { Submit } from './Submit'
 
 /**
  * A form whose API route this server does not offer yet (the account-lifecycle routes: email
@@ -17,9 +18,7 @@ export function NotYet({ title, id, action, what, children }: { title: string; i
       <h2 id={id}>{title}</h2>
       <Notice>{said}</Notice>
       {children}
-      <div className="actions">
-        <button type="submit">{action}</button>
-      </div>
+      <Submit label={action} />
     </form>
   )
 }

@@ -3,20 +3,18 @@ import { api } from '../api'
 import { ErrorAlert, Notice } from '../components/ErrorAlert'
 import { Field } from '../components/Field'
 import { Page } from '../components/Page'
-import { RequireUser } from '../components/RequireUser'
 import { useAction } from '../components/use-action'
 import { NotYet } from '../components/NotYet'
+import { Submit } from '../components/Submit'
 
 export function AccountPage() {
   return (
-    <RequireUser>
-      <Page title="Account" intro="Your password and your email address.">
-        <div className="columns">
-          <ChangePassword />
-          <ChangeEmail />
-        </div>
-      </Page>
-    </RequireUser>
+    <Page title="Account" intro="Your password and your email address.">
+      <div className="columns">
+        <ChangePassword />
+        <ChangeEmail />
+      </div>
+    </Page>
   )
 }
 
@@ -45,11 +43,7 @@ function ChangePassword() {
       <Notice>{done}</Notice>
       <Field label="Current password" name="current_password" type="password" autoComplete="current-password" required />
       <Field label="New password" name="new_password" type="password" autoComplete="new-password" minLength={8} maxLength={128} hint="At least 8 characters." required />
-      <div className="actions">
-        <button type="submit" disabled={busy}>
-          Change password
-        </button>
-      </div>
+      <Submit busy={busy} label="Change password" />
     </form>
   )
 }

@@ -2,9 +2,9 @@ import { useState } from 'react'
 import { api } from '../api'
 import { ErrorAlert } from '../components/ErrorAlert'
 import { Field } from '../components/Field'
+import { ItemTable } from '../components/ItemTable'
 import { Page } from '../components/Page'
 import { Pager } from '../components/Pager'
-import { Price } from '../components/Price'
 import { useData } from '../components/use-data'
 import { Link } from '../router'
 
@@ -53,31 +53,11 @@ export function ItemsPage() {
           </ul>
         </>
       ) : page ? (
-        <table>
-          <caption>Items and their prices</caption>
-          <thead>
-            <tr>
-              <th scope="col">Item</th>
-              <th scope="col">Store</th>
-              <th scope="col" className="number">
-                Price
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.data.map((item) => (
-              <tr key={item.id}>
-                <td>{item.name}</td>
-                <td>
-                  <Link to={`/stores/${item.store_id}`}>{items.data?.storeNames.get(item.store_id) ?? `Store ${item.store_id}`}</Link>
-                </td>
-                <td className="number">
-                  <Price value={item.price} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ItemTable
+          caption="Items and their prices"
+          items={page.data}
+          store={(item) => <Link to={`/stores/${item.store_id}`}>{items.data?.storeNames.get(item.store_id) ?? `Store ${item.store_id}`}</Link>}
+        />
       ) : null}
       {page && page.data.length === 0 ? <p className="empty">{name ? 'No item has that in its name.' : 'No items yet.'}</p> : null}
       {page ? <Pager total={page.total} limit={LIMIT} offset={offset} onPage={setOffset} /> : null}

@@ -5,6 +5,7 @@ import { Page } from '../components/Page'
 import { useAction } from '../components/use-action'
 import { Link, navigate, usePlace } from '../router'
 import { useSession } from '../session'
+import { Submit } from '../components/Submit'
 
 /** Where to go after logging in: the page that sent here (a path of this app only), else home. */
 function nextPath(query: URLSearchParams) {
@@ -31,12 +32,9 @@ export function LoginPage() {
         <ErrorAlert error={error} />
         <Field label="Username" name="username" autoComplete="username" hint="Or the email address of your account." required autoFocus />
         <Field label="Password" name="password" type="password" autoComplete="current-password" required />
-        <div className="actions">
-          <button type="submit" disabled={busy}>
-            Log in
-          </button>
+        <Submit busy={busy} label="Log in">
           <Link to="/forgot-password">Forgot password?</Link>
-        </div>
+        </Submit>
       </form>
       <p className="aside">
         New here? <Link to="/register">Sign up</Link> in a minute.

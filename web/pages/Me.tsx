@@ -1,20 +1,11 @@
 import { Page } from '../components/Page'
-import { RequireUser } from '../components/RequireUser'
-import { useSession } from '../session'
+import { Roles } from '../components/Roles'
+import { useUser } from '../session'
 import { Time } from '../components/Time'
 
 /** The protected page: who is logged in. */
 export function MePage() {
-  return (
-    <RequireUser>
-      <Profile />
-    </RequireUser>
-  )
-}
-
-function Profile() {
-  const { user } = useSession()
-  if (!user) return null
+  const user = useUser()
   return (
     <Page title="Your profile">
       <dl className="card facts">
@@ -24,11 +15,7 @@ function Profile() {
         <dd>{user.email ?? 'none given'}</dd>
         <dt>Roles</dt>
         <dd>
-          {user.roles.map((role) => (
-            <span key={role} className="badge">
-              {role}
-            </span>
-          ))}
+          <Roles roles={user.roles} />
         </dd>
         <dt>Status</dt>
         <dd>{user.is_active ? 'active' : 'deactivated'}</dd>

@@ -5,6 +5,7 @@ import { Field } from '../components/Field'
 import { Page } from '../components/Page'
 import { useAction } from '../components/use-action'
 import { navigate } from '../router'
+import { Submit } from '../components/Submit'
 
 export function RegisterPage() {
   const { busy, error, run } = useAction()
@@ -35,11 +36,7 @@ export function RegisterPage() {
         />
         <Field label="Email" name="email" type="email" autoComplete="email" hint="Optional: lets you reset a forgotten password." />
         <Field label="Password" name="password" type="password" autoComplete="new-password" hint="At least 8 characters." minLength={8} maxLength={128} required />
-        <div className="actions">
-          <button type="submit" disabled={busy}>
-            Register
-          </button>
-        </div>
+        <Submit busy={busy} label="Register" />
       </form>
     </Page>
   )

@@ -1,7 +1,7 @@
 import { api, type Session } from '../api'
 import { ErrorAlert } from '../components/ErrorAlert'
 import { Page } from '../components/Page'
-import { RequireUser } from '../components/RequireUser'
+import { Table } from '../components/Table'
 import { Time } from '../components/Time'
 import { useAction } from '../components/use-action'
 import { useData } from '../components/use-data'
@@ -16,14 +16,6 @@ function device(agent: string | null) {
 }
 
 export function SessionsPage() {
-  return (
-    <RequireUser>
-      <SessionList />
-    </RequireUser>
-  )
-}
-
-function SessionList() {
   const { logOut } = useSession()
   const sessions = useData(() => api((c) => c.GET('/me/sessions', { params: { query: { limit: 100 } } })), '')
   const everywhere = useAction()
@@ -32,25 +24,11 @@ function SessionList() {
     <Page title="Sessions" intro="Every place your account is logged in. End the ones you do not recognise.">
       <ErrorAlert error={sessions.error} />
       {sessions.data ? (
-        <table>
-          <caption>Your active sessions</caption>
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">Logged in</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Ends</th>
-              <th scope="col">
-                <span className="visually-hidden">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {sessions.data.data.map((session) => (
-              <SessionRow key={session.id} session={session} onEnded={sessions.reload} />
-            ))}
-          </tbody>
-        </table>
+        <Table caption="Your active sessions" columns={['Device', 'Logged in', 'Last used', 'Ends', { label: 'Action', hidden: true }]}>
+          {sessions.data.data.map((session) => (
+            <SessionRow key={session.id} session={session} onEnded={sessions.reload} />
+          ))}
+        </Table>
       ) : null}
       <section className="danger" aria-labelledby="everywhere">
         <h2 id="everywhere">Lost a device?</h2>

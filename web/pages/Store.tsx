@@ -2,13 +2,14 @@ import type { FormEvent } from 'react'
 import { api } from '../api'
 import { ErrorAlert } from '../components/ErrorAlert'
 import { Field } from '../components/Field'
+import { ItemTable } from '../components/ItemTable'
 import { Page } from '../components/Page'
-import { Price } from '../components/Price'
 import { Time } from '../components/Time'
 import { useAction } from '../components/use-action'
 import { useData } from '../components/use-data'
 import { Link, navigate } from '../router'
 import { useSession } from '../session'
+import { Submit } from '../components/Submit'
 
 /** One store: its items, the form that adds one (logged in), and its removal (admins). */
 export function StorePage({ id }: { id: number }) {
@@ -28,27 +29,7 @@ export function StorePage({ id }: { id: number }) {
             Opened <Time value={found.created_at} />, {found.items.length} {found.items.length === 1 ? 'item' : 'items'}.
           </p>
           {found.items.length ? (
-            <table>
-              <caption>What {found.name} sells</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Item</th>
-                  <th scope="col" className="number">
-                    Price
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {found.items.map((item) => (
-                  <tr key={item.id}>
-                    <td>{item.name}</td>
-                    <td className="number">
-                      <Price value={item.price} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ItemTable caption={`What ${found.name} sells`} items={found.items} />
           ) : (
             <p className="empty">Nothing on the shelves yet.</p>
           )}
@@ -81,11 +62,7 @@ function NewItem({ storeId, onCreated }: { storeId: number; onCreated: () => Pro
         <Field label="Item name" name="name" maxLength={80} required />
         <Field label="Price" name="price" type="number" inputMode="decimal" min="0" max="999999999.99" step="0.01" required />
       </div>
-      <div className="actions">
-        <button type="submit" disabled={busy}>
-          Create item
-        </button>
-      </div>
+      <Submit busy={busy} label="Create item" />
     </form>
   )
 }

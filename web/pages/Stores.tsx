@@ -9,6 +9,7 @@ import { useAction } from '../components/use-action'
 import { useData } from '../components/use-data'
 import { Link, navigate } from '../router'
 import { useSession } from '../session'
+import { Submit } from '../components/Submit'
 
 const LIMIT = 20
 
@@ -69,11 +70,7 @@ function NewStore() {
       <h2 id="new-store">Open a store</h2>
       <ErrorAlert error={error} />
       <Field label="Store name" name="name" maxLength={80} required />
-      <div className="actions">
-        <button type="submit" disabled={busy}>
-          Create store
-        </button>
-      </div>
+      <Submit busy={busy} label="Create store" />
     </form>
   )
 }

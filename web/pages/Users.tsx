@@ -3,7 +3,8 @@ import { api, type User } from '../api'
 import { ErrorAlert } from '../components/ErrorAlert'
 import { Page } from '../components/Page'
 import { Pager } from '../components/Pager'
-import { RequireUser } from '../components/RequireUser'
+import { Roles } from '../components/Roles'
+import { Table } from '../components/Table'
 import { Time } from '../components/Time'
 import { useAction } from '../components/use-action'
 import { useData } from '../components/use-data'
@@ -13,40 +14,17 @@ const LIMIT = 50
 
 /** Administration: every account, with activation and the admin role (PATCH /user/{id}, fresh). */
 export function UsersPage() {
-  return (
-    <RequireUser admin>
-      <UserList />
-    </RequireUser>
-  )
-}
-
-function UserList() {
   const [offset, setOffset] = useState(0)
   const users = useData(() => api((c) => c.GET('/users', { params: { query: { limit: LIMIT, offset } } })), String(offset))
   return (
     <Page title="Users" intro="Deactivating an account ends its sessions at once. The last active admin stays an admin.">
       <ErrorAlert error={users.error} />
       {users.data ? (
-        <table>
-          <caption>Accounts</caption>
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">Email</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Status</th>
-              <th scope="col">Since</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.data.map((user) => (
-              <UserRow key={user.id} user={user} onChanged={users.reload} />
-            ))}
-          </tbody>
-        </table>
+        <Table caption="Accounts" columns={['Username', 'Email', 'Roles', 'Status', 'Since', { label: 'Actions', hidden: true }]}>
+          {users.data.data.map((user) => (
+            <UserRow key={user.id} user={user} onChanged={users.reload} />
+          ))}
+        </Table>
       ) : null}
       {users.data ? <Pager total={users.data.total} limit={LIMIT} offset={offset} onPage={setOffset} /> : null}
     </Page>
@@ -70,11 +48,7 @@ function UserRow({ user, onChanged }: { user: User; onChanged: () => Promise<voi
       <th scope="row">{user.username}</th>
       <td>{user.email ?? '—'}</td>
       <td>
-        {user.roles.map((role) => (
-          <span key={role} className="badge">
-            {role}
-          </span>
-        ))}
+        <Roles roles={user.roles} />
       </td>
       <td>{user.is_active ? 'active' : 'deactivated'}</td>
       <td>
