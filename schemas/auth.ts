@@ -88,7 +88,7 @@ export type Session = Static<typeof Session>
 export const SessionsPage = Page(Session, 'SessionsPage')
 
 export const SessionIdParam = Type.Object(
-  { sid: Type.String({ format: 'uuid', description: 'Session id.' }) },
+  { sid: Type.String({ format: 'uuid', description: 'Session id.', examples: ['3f1c2a9e-8d4b-4c1a-9f2e-5b6d7c8e9a01'] }) },
 )
 
 export const PasswordChange = Type.Object(

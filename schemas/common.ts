@@ -11,7 +11,7 @@ export const MAX_ID = 2147483647
 
 export const IdParam = Type.Object(
   {
-    id: Type.Integer({ minimum: 1, maximum: MAX_ID, description: `Resource id (1 to ${MAX_ID}).` }),
+    id: Type.Integer({ minimum: 1, maximum: MAX_ID, description: `Resource id (1 to ${MAX_ID}).`, examples: [1] }),
   },
 )
 

@@ -1,13 +1,15 @@
-import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import pino, { type DestinationStream } from 'pino'
 import { randomUUID } from 'node:crypto'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import './types.js'
 import { sharedSchemas } from '../schemas/index.js'
 import { validation } from './validation.js'
+import { AccessLog, createLogger, requestLogger } from './logger.js'
 import { clientErrorHandler, frameworkErrors } from './http/framework-errors.js'
 import configPlugin from './plugins/app/config.js'
-import requestId from './plugins/app/request-id.js'
+import responseHeaders from './plugins/app/response-headers.js'
 import bodyParser from './plugins/app/body-parser.js'
 import errorHandler from './plugins/app/error-handler.js'
 import notFound from './plugins/app/not-found.js'
@@ -21,7 +23,6 @@ import authLimits from './plugins/app/auth-limits.js'
 import jwt from './plugins/external/jwt.js'
 import cookie from './plugins/external/cookie.js'
 import cors from './plugins/external/cors.js'
-import helmet from './plugins/external/helmet.js'
 import rateLimit from './plugins/external/rate-limit.js'
 import swagger from './plugins/external/swagger.js'
 import swaggerUi from './plugins/external/swagger-ui.js'
@@ -38,8 +39,8 @@ export type AppConfig = Config & { jwtSecret: string }
 export interface BuildOptions {
   /** `false` for no logs; otherwise JSON logs at config.logLevel, redacted. */
   logger?: false
-  /** Where log lines go (default stdout): tests capture them here. */
-  logStream?: { write(line: string): unknown }
+  /** Where log lines go (default: stdout, synchronously): the server passes an asynchronous destination, tests a capture. */
+  logStream?: DestinationStream
   /**
    * A build of the web app (index.html and assets/) to serve at /app: the server passes the one
    * beside its own bundle (server.ts); tests pass a build's (test/processes.ts). Without it,
@@ -48,47 +49,20 @@ export interface BuildOptions {
   webRoot?: string
 }
 
-/** Passwords, tokens and cookies never reach a log line. */
-export const REDACT = {
-  paths: [
-    'req.headers.authorization',
-    'req.headers.cookie',
-    'req.headers["x-csrf-token"]',
-    'res.headers["set-cookie"]',
-    '*.password',
-    '*.current_password',
-    '*.new_password',
-    '*.access_token',
-    '*.refresh_token',
-  ],
-  censor: '[redacted]',
-}
-
-const SECRET_QUERY = /([?&](?:access_token|refresh_token|token|password)=)[^&]*/gi
-
-/** The request as logged: no headers, and secret-looking query values masked. */
-function requestForLog(req: FastifyRequest) {
-  return {
-    method: req.method,
-    url: req.url.replace(SECRET_QUERY, '$1[redacted]'),
-    remoteAddress: req.ip,
-  }
-}
-
-function loggerOptions(config: AppConfig, options: BuildOptions): FastifyServerOptions['logger'] {
-  if (options.logger === false) return false
-  return {
-    level: config.logLevel,
-    redact: REDACT,
-    serializers: { req: requestForLog as never },
-    ...(options.logStream ? { stream: options.logStream } : {}),
-  }
+/** The logger options: one redacted pino logger, an access line per request, request loggers made lazily. */
+function logging(config: AppConfig, options: BuildOptions): Partial<FastifyServerOptions> {
+  if (options.logger === false) return { logger: false }
+  const logger = createLogger(config.logLevel, options.logStream ?? pino.destination({ dest: 1, sync: true }))
+  return { loggerInstance: logger, logController: new AccessLog(logger), childLoggerFactory: requestLogger }
 }
 
 /** Builds the whole service on `config`. Never listens, never reads process.env. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   const app = Fastify({
-    logger: loggerOptions(config, options),
+    ...logging(config, options),
+    // Requests that arrive while closing are answered as usual (in the Error shape if they fail),
+    // not with Fastify's own 503 body.
+    return503OnClosing: false,
     bodyLimit: 1024 * 1024,
     // A hop count is valid for Fastify (proxy-addr) though its types omit it.
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
@@ -103,12 +77,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   // Plugins declare their dependencies (fastify-plugin checks them at registration), so this
   // order is checked, not remembered. onRoute hooks (auth, docs) must precede the routes.
   await app.register(configPlugin, { config })
-  await app.register(requestId)
+  await app.register(responseHeaders)
   await app.register(bodyParser)
   await app.register(errorHandler)
   await app.register(notFound)
   await app.register(openapiErrors)
-  await app.register(helmet)
   await app.register(cors)
   await app.register(cookie)
   await app.register(db)

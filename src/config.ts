@@ -36,6 +36,7 @@ export const Env = Type.Object({
     Type.String({ pattern: '^(headers|headers, *cookies|cookies, *headers)$', description: 'headers or headers,cookies' }),
   ),
   JWT_COOKIE_SECURE: Type.Optional(bool),
+  JWT_REFRESH_REUSE_INTERVAL: Type.Optional(duration),
 })
 export type Env = Static<typeof Env>
 
@@ -65,6 +66,8 @@ export interface Config {
   trustProxy: boolean | number | string
   cookies: boolean
   cookieSecure: boolean
+  /** Seconds after a rotation during which the retired refresh token still refreshes (0: never). */
+  refreshReuseInterval: number
 }
 
 export class ConfigError extends Error {
@@ -146,5 +149,6 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     // Cookie mode is the default: the web app at /app authenticates with HttpOnly cookies.
     cookies: (e.JWT_TOKEN_LOCATION ?? 'headers,cookies').includes('cookies'),
     cookieSecure: truthy(e.JWT_COOKIE_SECURE ?? 'true'),
+    refreshReuseInterval: parseDuration(e.JWT_REFRESH_REUSE_INTERVAL ?? '0'),
   }
 }

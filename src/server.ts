@@ -1,6 +1,7 @@
 import cluster from 'node:cluster'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import pino from 'pino'
 import { buildApp } from './app.js'
 import { runPrimary } from './cluster.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
@@ -40,10 +41,21 @@ function webRoot() {
 
 /** One process serving requests: the whole service, or one of WEB_CONCURRENCY workers. */
 async function serve(config: Config) {
+  // Log lines are written asynchronously (a request never waits for stdout), and flushed at
+  // every exit: a clean stop, a failed start, a crash.
+  const logStream = pino.destination({ dest: 1, sync: false })
+  const exit = (code: number) => {
+    logStream.flushSync()
+    process.exit(code)
+  }
   const generated = config.jwtSecret === undefined ? persistedSecret() : undefined
   const web = webRoot()
-  const app = await buildApp({ ...config, jwtSecret: config.jwtSecret ?? generated!.secret }, { webRoot: web })
+  const app = await buildApp({ ...config, jwtSecret: config.jwtSecret ?? generated!.secret }, { logStream, webRoot: web })
   if (!web) app.log.warn('the web app is served from a build only (npm start): /app is not served from the sources')
+  process.on('uncaughtException', (err) => {
+    app.log.fatal({ err }, 'uncaught exception; exiting')
+    exit(1)
+  })
   if (generated) {
     app.log.warn(
       `JWT_SECRET_KEY is not set: using the generated key in ${SECRET_FILE}${generated.created ? ' (created now)' : ''}. Set JWT_SECRET_KEY in production.`,
@@ -60,14 +72,14 @@ async function serve(config: Config) {
       // onClose hooks (the database is closed last).
       const force = setTimeout(() => {
         app.log.error('shutdown took over 10 s; exiting')
-        process.exit(1)
+        exit(1)
       }, 10_000)
       force.unref()
       app.close().then(
-        () => process.exit(0),
+        () => exit(0),
         (err: unknown) => {
           app.log.error({ err }, 'error while shutting down')
-          process.exit(1)
+          exit(1)
         },
       )
     })
@@ -77,6 +89,6 @@ async function serve(config: Config) {
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
     app.log.error({ err }, 'could not start')
-    process.exit(1)
+    exit(1)
   }
 }

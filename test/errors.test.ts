@@ -153,6 +153,30 @@ t.test('authentication comes before 403, 404 and 400', async (t) => {
   })
 })
 
+t.test('then the owner rule, then 404, then the body and the params', async (t) => {
+  const app = await build(t)
+  const admin = await account(app, 'admin')
+  const bob = await account(app, 'bob')
+
+  t.test("another user's account is 403 forbidden before its id or body is looked at", async (t) => {
+    expectErrorShape(t, await app.inject({ url: `/user/${admin.id}`, headers: bob.headers }), 403, 'forbidden')
+    expectErrorShape(t, await app.inject({ url: '/user/abc', headers: bob.headers }), 403, 'forbidden')
+    expectErrorShape(t, await app.inject({ method: 'DELETE', url: '/user/0', headers: bob.headers }), 403, 'forbidden')
+    t.equal((await app.inject({ url: `/user/0${bob.id}`, headers: bob.headers })).statusCode, 200, 'their own id, however written')
+    expectErrorShape(t, await app.inject({ url: '/user/abc', headers: admin.headers }), 400, 'validation_error')
+  })
+
+  t.test('a missing user is 404 before a bad body is 400 or 415', async (t) => {
+    const patch = (id: number | string, payload: string, type = 'application/json') =>
+      app.inject({ method: 'PATCH', url: `/user/${id}`, headers: { ...admin.headers, 'content-type': type }, payload })
+    expectErrorShape(t, await patch(999999, '{}'), 404, 'not_found')
+    expectErrorShape(t, await patch(999999, '{"roles": 5'), 404, 'not_found')
+    expectErrorShape(t, await patch(999999, 'roles=admin', 'text/plain'), 404, 'not_found')
+    expectErrorShape(t, await patch(bob.id, '{}'), 400, 'validation_error')
+    expectErrorShape(t, await patch('abc', '{}'), 400, 'validation_error')
+  })
+})
+
 t.test('a crash is a 500 without its cause; /health reports 503', async (t) => {
   const { stream, lines } = logCapture()
   const app = await build(t, { LOG_LEVEL: 'error' }, { logStream: stream })

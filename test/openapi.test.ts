@@ -5,16 +5,21 @@ import { parse } from 'yaml'
 import { openApiYaml } from '../src/openapi.js'
 import { build } from './helper.js'
 
+type Header = { $ref?: string; required?: boolean }
 type Operation = {
   operationId?: string
   summary?: string
   tags?: string[]
   security?: Record<string, string[]>[]
-  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>
+  parameters?: Array<{ in: string; name: string; example?: unknown }>
+  responses: Record<string, { headers?: Record<string, Header>; content?: Record<string, { schema?: { $ref?: string } }> }>
 }
 
 const committed = readFileSync(new URL('../openapi.yaml', import.meta.url), 'utf8')
-const spec = parse(committed) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } }
+const spec = parse(committed) as {
+  paths: Record<string, Record<string, Operation>>
+  components: { schemas: Record<string, unknown>; headers: Record<string, Header> }
+}
 const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
   Object.entries(methods).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })),
 )
@@ -77,4 +82,22 @@ t.test('security follows the auth levels of API.md', async (t) => {
   t.same(security('POST /refresh'), [{ bearerAuth: [] }, { refreshCookieAuth: [] }])
   const adminOps = ['GET /users', 'PATCH /user/{id}', 'DELETE /store/{id}', 'DELETE /item/{id}']
   for (const name of adminOps) t.ok(operations.find((o) => o.name === name)?.op.responses['403'], `${name}: 403`)
+})
+
+t.test('the headers responses carry are declared: WWW-Authenticate, Retry-After, Location, Cache-Control; path parameters have examples', async (t) => {
+  /** The header object, through its $ref to components.headers when it has one. */
+  const header = (h: Header | undefined) => (h?.$ref ? spec.components.headers[h.$ref.split('/').at(-1)!] : h)
+  const counted = { 401: 0, 429: 0, 201: 0, token: 0, params: 0 }
+  for (const { name, op } of operations) {
+    for (const [status, response] of Object.entries(op.responses)) {
+      if (status === '401') counted[401] += Number(t.ok(header(response.headers?.['WWW-Authenticate'])?.required, `${name} 401: WWW-Authenticate`))
+      if (status === '429') counted[429] += Number(t.ok(header(response.headers?.['Retry-After'])?.required, `${name} 429: Retry-After`))
+      if (status === '201') counted[201] += Number(t.ok(header(response.headers?.Location)?.required, `${name} 201: a required Location`))
+      if (response.content?.['application/json']?.schema?.$ref === '#/components/schemas/TokenPair') {
+        counted.token += Number(t.ok(header(response.headers?.['Cache-Control'])?.required, `${name} ${status}: Cache-Control`))
+      }
+    }
+    for (const p of (op.parameters ?? []).filter((p) => p.in === 'path')) counted.params += Number(t.not(p.example, undefined, `${name}: {${p.name}} has an example`))
+  }
+  t.ok(counted[401] >= 19 && counted[429] >= 2 && counted[201] >= 3 && counted.token === 2 && counted.params >= 8, `checked ${JSON.stringify(counted)}`)
 })

@@ -58,8 +58,10 @@ t.test('GET /user/{id}', async (t) => {
   t.match((await getUser(app, admin.headers, bob.id)).json(), { id: bob.id, username: 'bob' }, 'an admin reads anyone')
   expectError(t, await getUser(app, alice.headers, bob.id), 403, 'forbidden')
   expectError(t, await getUser(app, admin.headers, 9999), 404, 'not_found')
-  expectError(t, await getUser(app, alice.headers, 0), 400, 'validation_error')
-  expectError(t, await getUser(app, alice.headers, 'abc'), 400, 'validation_error')
+  expectError(t, await getUser(app, admin.headers, 0), 400, 'validation_error')
+  expectError(t, await getUser(app, admin.headers, 'abc'), 400, 'validation_error')
+  // The owner rule (403) comes before validation (400): an id that is not yours is refused first.
+  expectError(t, await getUser(app, alice.headers, 'abc'), 403, 'forbidden')
 })
 
 t.test('PATCH /user/{id}', async (t) => {

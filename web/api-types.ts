@@ -98,7 +98,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the refresh token
-         * @description Returns a non-fresh access token and a new refresh token; the one presented is retired. Token responses carry `Cache-Control: no-store`. Presenting a retired refresh token again is treated as theft: the whole session is revoked (401 token_revoked). So of two concurrent refreshes with one token, one succeeds and the other ends the session. Rotation never extends the session past its login + JWT_REFRESH_TOKEN_EXPIRES.
+         * @description Returns a non-fresh access token and a new refresh token; the one presented is retired. Token responses carry `Cache-Control: no-store`. Presenting a retired refresh token again is treated as theft: the whole session is revoked (401 token_revoked). With `JWT_REFRESH_REUSE_INTERVAL` (seconds, default 0) the token the last rotation retired is accepted for that long after it: the answer is a new access token and the session's current refresh token (the same `jti`), so two tabs refreshing at once, or a client that lost a response, keep their session; the trade-off is that a stolen copy used within the interval is not detected. With 0, of two concurrent refreshes with one token one succeeds and the other ends the session. Rotation never extends the session past its login + JWT_REFRESH_TOKEN_EXPIRES.
          *
          *     **Auth:** Needs a refresh token (in the Authorization header, or the refresh cookie in cookie mode).
          */
@@ -270,7 +270,7 @@ export interface paths {
          * Get a user
          * @description Your own account, or any account for an admin.
          *
-         *     **Auth:** Needs a valid access token.
+         *     **Auth:** Needs an access token of the user `{id}` names, or of an admin.
          */
         get: operations["getUser"];
         put?: never;
@@ -279,7 +279,7 @@ export interface paths {
          * Delete a user
          * @description Your own account, or any account for an admin. Their tokens stop working at once. The last active admin cannot be deleted (409).
          *
-         *     **Auth:** Needs a fresh access token (from `POST /login`, not `POST /refresh`).
+         *     **Auth:** Needs a fresh access token of the user `{id}` names, or of an admin.
          */
         delete: operations["deleteUser"];
         options?: never;
@@ -310,7 +310,9 @@ export interface paths {
         put?: never;
         /**
          * Create a store
-         * @description **Auth:** Needs a fresh access token (from `POST /login`, not `POST /refresh`).
+         * @description The new id comes from the stores counter and skips ids already taken, wrapping around after 2147483647.
+         *
+         *     **Auth:** Needs a fresh access token (from `POST /login`, not `POST /refresh`).
          */
         post: operations["createStore"];
         delete?: never;
@@ -360,7 +362,9 @@ export interface paths {
         put?: never;
         /**
          * Create an item in a store
-         * @description **Auth:** Needs a fresh access token (from `POST /login`, not `POST /refresh`).
+         * @description The new id comes from the items counter and skips ids already taken (by `PUT /item/{id}`), wrapping around after 2147483647: no id a client picks can stop creation.
+         *
+         *     **Auth:** Needs a fresh access token (from `POST /login`, not `POST /refresh`).
          */
         post: operations["createItem"];
         delete?: never;
@@ -919,7 +923,14 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The RFC 6750 challenge; with `error` and `error_description` when a token was presented. */
+        WWWAuthenticate: string;
+        /** @description Seconds to wait before trying again. */
+        RetryAfter: number;
+        /** @description Responses with a token in them are never cached. */
+        NoStore: "no-store";
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1008,7 +1019,7 @@ export interface operations {
             201: {
                 headers: {
                     /** @description The new resource: `/user/{id}`. */
-                    Location?: string;
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1036,6 +1047,17 @@ export interface operations {
             /** @description too_many_requests: over AUTH_RATE_LIMIT attempts (default 10) a minute per client address; see Retry-After. */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1069,6 +1091,7 @@ export interface operations {
             /** @description Logged in: a fresh access token and a refresh token for the new session. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1087,6 +1110,7 @@ export interface operations {
             /** @description invalid_credentials: wrong username, email or password (one answer for all). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1105,6 +1129,17 @@ export interface operations {
             /** @description too_many_requests: over AUTH_RATE_LIMIT attempts (default 10) a minute per client address and per login name; see Retry-After. */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1134,6 +1169,7 @@ export interface operations {
             /** @description A non-fresh access token and the rotated refresh token. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1143,6 +1179,17 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1181,6 +1228,17 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1219,6 +1277,17 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1257,6 +1326,7 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1309,6 +1379,7 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1331,7 +1402,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Session id. */
+                /**
+                 * @description Session id.
+                 * @example 3f1c2a9e-8d4b-4c1a-9f2e-5b6d7c8e9a01
+                 */
                 sid: string;
             };
             cookie?: never;
@@ -1359,6 +1433,7 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, fresh_token_required, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1368,6 +1443,16 @@ export interface operations {
             /** @description not_found: no such active session of yours. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1419,6 +1504,7 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, fresh_token_required, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1428,6 +1514,16 @@ export interface operations {
             /** @description invalid_credentials: the current password is wrong; nothing changed. */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1480,6 +1576,7 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1511,7 +1608,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Resource id (1 to 2147483647). */
+                /**
+                 * @description Resource id (1 to 2147483647).
+                 * @example 1
+                 */
                 id: number;
             };
             cookie?: never;
@@ -1539,13 +1639,14 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: not your account and you are not an admin. */
+            /** @description forbidden: not your account, and you are not an admin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1579,7 +1680,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Resource id (1 to 2147483647). */
+                /**
+                 * @description Resource id (1 to 2147483647).
+                 * @example 1
+                 */
                 id: number;
             };
             cookie?: never;
@@ -1607,13 +1711,14 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, fresh_token_required, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: not your account and you are not an admin. */
+            /** @description forbidden: not your account, and you are not an admin. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1640,6 +1745,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Any other client error, such as malformed JSON (400), a body over 1 MiB (413) or a body that is not JSON (415). */
             "4XX": {
                 headers: {
@@ -1656,7 +1771,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Resource id (1 to 2147483647). */
+                /**
+                 * @description Resource id (1 to 2147483647).
+                 * @example 1
+                 */
                 id: number;
             };
             cookie?: never;
@@ -1688,6 +1806,7 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, fresh_token_required, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1715,6 +1834,16 @@ export interface operations {
             /** @description conflict: that would leave no active admin. */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1794,7 +1923,7 @@ export interface operations {
             201: {
                 headers: {
                     /** @description The new resource: `/store/{id}`. */
-                    Location?: string;
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1813,15 +1942,26 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, fresh_token_required, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description conflict: a store of that name (any case) exists. */
+            /** @description conflict: a store of that name (any case) exists, or every store id is in use. */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1844,7 +1984,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Resource id (1 to 2147483647). */
+                /**
+                 * @description Resource id (1 to 2147483647).
+                 * @example 1
+                 */
                 id: number;
             };
             cookie?: never;
@@ -1894,7 +2037,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Resource id (1 to 2147483647). */
+                /**
+                 * @description Resource id (1 to 2147483647).
+                 * @example 1
+                 */
                 id: number;
             };
             cookie?: never;
@@ -1922,6 +2068,7 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, fresh_token_required, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1940,6 +2087,16 @@ export interface operations {
             /** @description not_found. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1996,6 +2153,7 @@ export interface operations {
             /** @description Not authenticated: invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2030,7 +2188,7 @@ export interface operations {
             201: {
                 headers: {
                     /** @description The new resource: `/item/{id}`. */
-                    Location?: string;
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2049,6 +2207,7 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, fresh_token_required, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2064,9 +2223,19 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description conflict: the store has an item of that name (any case), or no item id is left (PUT /item/2147483647 took the last). */
+            /** @description conflict: the store has an item of that name (any case), or every item id from 1 to 2147483647 is in use. */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2089,7 +2258,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Resource id (1 to 2147483647). */
+                /**
+                 * @description Resource id (1 to 2147483647).
+                 * @example 1
+                 */
                 id: number;
             };
             cookie?: never;
@@ -2117,6 +2289,7 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2148,7 +2321,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Resource id (1 to 2147483647). */
+                /**
+                 * @description Resource id (1 to 2147483647).
+                 * @example 1
+                 */
                 id: number;
             };
             cookie?: never;
@@ -2172,7 +2348,7 @@ export interface operations {
             201: {
                 headers: {
                     /** @description The new resource: `/item/{id}`. */
-                    Location?: string;
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2191,6 +2367,7 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, fresh_token_required, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2215,6 +2392,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Any other client error, such as malformed JSON (400), a body over 1 MiB (413) or a body that is not JSON (415). */
             "4XX": {
                 headers: {
@@ -2231,7 +2418,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Resource id (1 to 2147483647). */
+                /**
+                 * @description Resource id (1 to 2147483647).
+                 * @example 1
+                 */
                 id: number;
             };
             cookie?: never;
@@ -2259,6 +2449,7 @@ export interface operations {
             /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, fresh_token_required, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2277,6 +2468,16 @@ export interface operations {
             /** @description not_found. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -2,13 +2,15 @@
  * The auth levels. A route states one in `config.auth`; the auth plugin enforces it and the
  * auth-openapi plugin documents it, both from this table.
  */
-export type AuthLevel = 'public' | 'optional' | 'access' | 'fresh' | 'admin' | 'admin+fresh' | 'refresh'
+export type AuthLevel = 'public' | 'optional' | 'access' | 'fresh' | 'admin' | 'admin+fresh' | 'self' | 'self+fresh' | 'refresh'
 
 export interface Requirement {
   type: 'access' | 'refresh'
   optional?: boolean
   fresh?: boolean
   admin?: boolean
+  /** The account the path's `{id}` names must be the caller's own, unless the caller is an admin. */
+  self?: boolean
 }
 
 export const REQUIREMENTS: Record<Exclude<AuthLevel, 'public'>, Requirement> = {
@@ -17,6 +19,8 @@ export const REQUIREMENTS: Record<Exclude<AuthLevel, 'public'>, Requirement> = {
   fresh: { type: 'access', fresh: true },
   admin: { type: 'access', admin: true },
   'admin+fresh': { type: 'access', admin: true, fresh: true },
+  self: { type: 'access', self: true },
+  'self+fresh': { type: 'access', self: true, fresh: true },
   refresh: { type: 'refresh' },
 }
 
@@ -27,5 +31,7 @@ export const LEVEL_TEXT: Record<AuthLevel, string> = {
   fresh: 'Needs a fresh access token (from `POST /login`, not `POST /refresh`).',
   admin: 'Needs an access token of a user with role `admin`.',
   'admin+fresh': 'Needs a fresh access token of a user with role `admin`.',
+  self: 'Needs an access token of the user `{id}` names, or of an admin.',
+  'self+fresh': 'Needs a fresh access token of the user `{id}` names, or of an admin.',
   refresh: 'Needs a refresh token (in the Authorization header, or the refresh cookie in cookie mode).',
 }

@@ -51,6 +51,9 @@ export const sessions = sqliteTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     /** The only refresh token of this session that may still be used; older ones are retired. */
     refreshJti: text('refresh_jti').notNull(),
+    /** The refresh token the last rotation retired, and when: reusable for JWT_REFRESH_REUSE_INTERVAL. */
+    previousRefreshJti: text('previous_refresh_jti'),
+    rotatedAt: integer('rotated_at', { mode: 'timestamp_ms' }),
     userAgent: text('user_agent'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }).notNull(),
@@ -58,3 +61,12 @@ export const sessions = sqliteTable(
   },
   (t) => [index('sessions_user_id').on(t.userId), index('sessions_expires_at').on(t.expiresAt)],
 )
+
+/**
+ * The last id POST gave out per table (`items`, `stores`). New ids continue from it and skip
+ * ids already taken (PUT /item/{id} picks its own), so no id a client chose can stop creation.
+ */
+export const idCounters = sqliteTable('id_counters', {
+  name: text('name').primaryKey(),
+  lastId: integer('last_id').notNull(),
+})

@@ -31,7 +31,7 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
   const body: ErrorBody = known
     ? { statusCode: 400, code: 'validation_error', error: 'Bad Request', message }
     : { statusCode: 500, code: 'internal_error', error: 'Internal Server Error', message: 'Something went wrong on our side.' }
-  if (known) request.log.info({ code: body.code, status: body.statusCode }, err.message)
-  else request.log.error({ err }, 'request failed')
+  request.errorCode = body.code
+  if (!known) request.log.error({ err }, 'request failed')
   return reply.code(body.statusCode).header('x-request-id', request.id).send(body)
 }

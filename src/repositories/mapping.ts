@@ -56,8 +56,8 @@ export const publicItem = (row: ItemRow): Item => ({
   created_at: iso(row.createdAt),
 })
 
-/** New ids follow the largest one; once PUT /item/{id} has taken the last, POST /item has none. */
-export const NO_ITEM_ID_LEFT = `No item id is left: new items get ids after the largest one, ${MAX_ID}. PUT /item/{id} can still use a free id.`
+/** What POST answers (409) when every id from 1 to MAX_ID is really in use. */
+export const noIdLeft = (what: string) => `Every ${what} id from 1 to ${MAX_ID} is in use.`
 
 /**
  * GET /item's statements for a query, prepared on first use for its combination of filters

@@ -1,5 +1,5 @@
-import { sql, type SQL, type Column, type Placeholder } from 'drizzle-orm'
-import { containsPattern } from './mapping.js'
+import { sql, type SQL, type Column, type Placeholder, type Table } from 'drizzle-orm'
+import { MAX_ID, containsPattern } from './mapping.js'
 
 // SQL fragments both dialects run as they are.
 
@@ -8,3 +8,12 @@ export const likeKey = (column: Column, pattern: string | Placeholder): SQL => s
 
 /** `column LIKE %text%` with LIKE's wildcards in `text` taken literally. */
 export const containsKey = (column: Column, text: string): SQL => likeKey(column, containsPattern(text))
+
+/**
+ * The first id from `from` up that no row of `table` has (its `id` column), or null when every
+ * one up to MAX_ID is taken: one walk along the primary key from `from` to the first gap.
+ */
+export const firstFreeId = (table: Table, from: number): SQL<number | null> => sql`
+  SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM ${table} WHERE id = ${from}) THEN CAST(${from} AS integer)
+  ELSE (SELECT t.id + 1 FROM ${table} t WHERE t.id >= ${from} AND t.id < ${MAX_ID}
+        AND NOT EXISTS (SELECT 1 FROM ${table} u WHERE u.id = t.id + 1) ORDER BY t.id LIMIT 1) END AS id`

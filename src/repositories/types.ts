@@ -24,6 +24,9 @@ export interface SessionRow {
   userId: number
   /** The only refresh token of this session that may still be used; older ones are retired. */
   refreshJti: string
+  /** The refresh token the last rotation retired, and when (JWT_REFRESH_REUSE_INTERVAL). */
+  previousRefreshJti: string | null
+  rotatedAt: Date | null
   userAgent: string | null
   createdAt: Date
   lastUsedAt: Date
@@ -79,7 +82,10 @@ export interface SessionsRepository {
   authLookup(userId: number, sid: string): Promise<{ user: UserRow; session: SessionRow | null } | undefined>
   create(row: SessionRow): Promise<void>
   touch(sid: string, now: Date): Promise<void>
-  /** Retires `oldJti` for `newJti` atomically: of two refreshes with one token, exactly one gets `true`. */
+  /**
+   * Retires `oldJti` for `newJti` atomically (remembering `oldJti` and the time as the previous
+   * token): of two refreshes with one token, exactly one gets `true`.
+   */
   rotate(sid: string, oldJti: string, newJti: string, now: Date): Promise<boolean>
   revoke(sid: string, userId?: number): Promise<boolean>
   /** Revokes every session of the user, but `keepSid` when given. Returns how many. */

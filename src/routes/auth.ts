@@ -95,15 +95,18 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
         description:
           `Returns a non-fresh access token and a new refresh token; the one presented is retired. ${NO_STORE} ` +
           'Presenting a retired refresh token again is treated as theft: the whole session is revoked (401 token_revoked). ' +
-          'So of two concurrent refreshes with one token, one succeeds and the other ends the session. ' +
-          'Rotation never extends the session past its login + JWT_REFRESH_TOKEN_EXPIRES.',
+          'With `JWT_REFRESH_REUSE_INTERVAL` (seconds, default 0) the token the last rotation retired is accepted for that ' +
+          "long after it: the answer is a new access token and the session's current refresh token (the same `jti`), so " +
+          'two tabs refreshing at once, or a client that lost a response, keep their session; the trade-off is that a ' +
+          'stolen copy used within the interval is not detected. With 0, of two concurrent refreshes with one token one ' +
+          'succeeds and the other ends the session. Rotation never extends the session past its login + JWT_REFRESH_TOKEN_EXPIRES.',
         tags: ['auth'],
         response: { 200: success(TokenPair, 'A non-fresh access token and the rotated refresh token.') },
       },
     },
     async (request, reply) => {
-      const pair = await app.tokens.refresh(request.token!, request.user, reply)
-      audit(request, 'token_refreshed', { user_id: request.user.id, session_id: request.token!.sid })
+      const { reused, ...pair } = await app.tokens.refresh(request.token!, request.user, reply)
+      audit(request, 'token_refreshed', { user_id: request.user.id, session_id: request.token!.sid, ...(reused && { within_reuse_interval: true }) })
       return pair
     },
   )

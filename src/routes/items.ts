@@ -59,6 +59,9 @@ const items: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'createItem',
         summary: 'Create an item in a store',
+        description:
+          'The new id comes from the items counter and skips ids already taken (by `PUT /item/{id}`), wrapping ' +
+          'around after 2147483647: no id a client picks can stop creation.',
         tags: ['items'],
         body: ref(ItemCreate),
         response: {
@@ -66,7 +69,7 @@ const items: FastifyPluginAsyncTypebox = async (app) => {
           ...errors({
             400: INVALID,
             404: 'not_found: the store does not exist.',
-            409: 'conflict: the store has an item of that name (any case), or no item id is left (PUT /item/2147483647 took the last).',
+            409: 'conflict: the store has an item of that name (any case), or every item id from 1 to 2147483647 is in use.',
           }),
         },
       },

@@ -33,11 +33,12 @@ const stores: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'createStore',
         summary: 'Create a store',
+        description: 'The new id comes from the stores counter and skips ids already taken, wrapping around after 2147483647.',
         tags: ['stores'],
         body: ref(StoreCreate),
         response: {
           201: created(Store, 'The store was created; `Location` names it.', '/store/{id}'),
-          ...errors({ 400: INVALID, 409: 'conflict: a store of that name (any case) exists.' }),
+          ...errors({ 400: INVALID, 409: 'conflict: a store of that name (any case) exists, or every store id is in use.' }),
         },
       },
     },

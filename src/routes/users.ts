@@ -1,15 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
-import { IdParam, Message, PageQuery, pageOf, ref } from '../../schemas/common.js'
+import type { onRequestHookHandler } from 'fastify'
+import { IdParam, MAX_ID, Message, PageQuery, pageOf, ref } from '../../schemas/common.js'
 import { User, UserUpdate, UsersPage } from '../../schemas/user.js'
-import { forbidden, notFound } from '../http/errors.js'
-import { isAdmin, publicUser } from '../repositories/mapping.js'
+import { notFound } from '../http/errors.js'
+import { publicUser } from '../repositories/mapping.js'
+import type { UsersRepository } from '../repositories/types.js'
 import { audit } from '../audit.js'
 import { INVALID, errors, success } from '../http/responses.js'
 
-/** Owner rule: a user may act on their own account; admins on any. */
-function selfOrAdmin(request: FastifyRequest, id: number) {
-  if (request.user.id !== id && !isAdmin(request.user)) throw forbidden('You may only act on your own account.')
+/**
+ * A missing user is a 404 before the body is read and validated (the order of checks: 404
+ * before 400). Runs after the auth hook; an id that is not an id is left to validation.
+ */
+function userMustExist(repo: UsersRepository): onRequestHookHandler {
+  return async (request) => {
+    const id = Number((request.params as { id: string }).id)
+    if (Number.isInteger(id) && id >= 1 && id <= MAX_ID && !(await repo.findById(id))) throw notFound('User')
+  }
 }
 
 const users: FastifyPluginAsyncTypebox = async (app) => {
@@ -38,7 +45,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/user/:id',
     {
-      config: { auth: 'access' },
+      config: { auth: 'self' },
       schema: {
         operationId: 'getUser',
         summary: 'Get a user',
@@ -47,12 +54,11 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParam,
         response: {
           200: success(User, 'The user.'),
-          ...errors({ 400: INVALID, 403: 'forbidden: not your account and you are not an admin.', 404: 'not_found.' }),
+          ...errors({ 400: INVALID, 404: 'not_found.' }),
         },
       },
     },
     async (request) => {
-      selfOrAdmin(request, request.params.id)
       const row = await repo.findById(request.params.id)
       if (!row) throw notFound('User')
       return publicUser(row)
@@ -63,6 +69,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     '/user/:id',
     {
       config: { auth: 'admin+fresh' },
+      onRequest: userMustExist(repo),
       schema: {
         operationId: 'updateUser',
         summary: 'Change roles or active flag',
@@ -99,7 +106,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/user/:id',
     {
-      config: { auth: 'fresh' },
+      config: { auth: 'self+fresh' },
       schema: {
         operationId: 'deleteUser',
         summary: 'Delete a user',
@@ -108,18 +115,12 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParam,
         response: {
           200: success(Message, 'The user is deleted.'),
-          ...errors({
-            400: INVALID,
-            403: 'forbidden: not your account and you are not an admin.',
-            404: 'not_found.',
-            409: 'conflict: that would leave no active admin.',
-          }),
+          ...errors({ 400: INVALID, 404: 'not_found.', 409: 'conflict: that would leave no active admin.' }),
         },
       },
     },
     async (request) => {
       const { id } = request.params
-      selfOrAdmin(request, id)
       if (!(await repo.delete(id))) throw notFound('User')
       audit(request, 'user_deleted', { user_id: request.user.id, session_id: request.token!.sid, target_user_id: id })
       return { message: 'User deleted.' }

@@ -25,6 +25,7 @@ function documentation(level: AuthLevel) {
     responses[401] = errorResponse(`Not authenticated: ${codes.join(', ')}.`)
   }
   if (req?.admin) responses[403] = errorResponse('admin_required: the user is not an admin.')
+  if (req?.self) responses[403] = errorResponse('forbidden: not your account, and you are not an admin.')
   return { security, responses }
 }
 

@@ -5,9 +5,10 @@ import { timingSafeEqual } from 'node:crypto'
 import { TokenClaims } from '../../../schemas/auth.js'
 import { REQUIREMENTS, type AuthLevel } from '../../auth/levels.js'
 import { COOKIES } from '../../auth/cookies.js'
-import { replayDetected } from '../../auth/replay.js'
+import { replayDetected, withinReuseInterval } from '../../auth/replay.js'
+import { verifiedTokens } from '../../auth/verified-tokens.js'
 import { authError } from '../../http/challenge.js'
-import { HttpError } from '../../http/errors.js'
+import { HttpError, forbidden } from '../../http/errors.js'
 import { isAdmin } from '../../repositories/mapping.js'
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -37,6 +38,7 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
   const want = REQUIREMENTS[level]
   const { config } = app
   const { sessions } = app.repos
+  const verified = verifiedTokens(config.jwtLeeway)
 
   function findToken(request: FastifyRequest) {
     const header = request.headers.authorization
@@ -53,6 +55,8 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
   }
 
   function verify(token: string): TokenClaims {
+    const seen = verified.get(token, Math.floor(Date.now() / 1000))
+    if (seen) return seen
     // fast-jwt decodes the signature leniently: with its 2 spare bits set, one token would have
     // four accepted spellings. Only the canonical base64url form is a well-formed JWT: for
     // HS256's 32 bytes, 43 characters whose last one leaves those 2 bits at zero.
@@ -69,6 +73,7 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
     if (!claimsCheck.Check(payload)) {
       throw authError('invalid_token', 'The token lacks a required claim or has one of the wrong type.', true)
     }
+    verified.set(token, payload)
     return payload
   }
 
@@ -94,9 +99,12 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
       throw authError('token_revoked', 'The token has been revoked.', true)
     }
     if (claims.type === 'refresh' && session.refreshJti !== claims.jti) {
-      // Presenting a retired refresh token for use is token theft: end the whole session.
-      if (want.type === 'refresh') throw await replayDetected(request, sessions, row.user.id, claims.sid)
-      throw authError('token_revoked', 'This refresh token has been retired.', true)
+      if (want.type !== 'refresh') throw authError('token_revoked', 'This refresh token has been retired.', true)
+      // Presenting a retired refresh token for use is token theft (ending the whole session),
+      // unless it is the one just retired, within the reuse interval: /refresh answers that.
+      if (!withinReuseInterval(session, claims.jti, now, config.refreshReuseInterval)) {
+        throw await replayDetected(request, sessions, row.user.id, claims.sid)
+      }
     }
     if (claims.type !== want.type) {
       throw authError('wrong_token_type', `This route needs ${want.type === 'access' ? 'an access' : 'a refresh'} token.`, true)
@@ -105,6 +113,10 @@ function authenticator(app: FastifyInstance, level: Exclude<AuthLevel, 'public'>
       throw authError('fresh_token_required', 'This route needs a fresh token: log in again.', true)
     }
     if (want.admin && !isAdmin(row.user)) throw new HttpError(403, 'admin_required', 'This route is for admins.')
+    // Before the body and the id are validated: whose account it is decides first.
+    if (want.self && !isAdmin(row.user) && Number((request.params as { id?: string }).id) !== row.user.id) {
+      throw forbidden('You may only act on your own account.')
+    }
     request.user = row.user
     request.token = claims
     if (now - session.lastUsedAt.getTime() > TOUCH_AFTER_MS) await sessions.touch(claims.sid, new Date(now))

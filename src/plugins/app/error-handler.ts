@@ -8,8 +8,9 @@ export default fp(
   async (app) => {
     app.setErrorHandler((err: FastifyError | Error, request, reply) => {
       const { body, headers } = toErrorBody(err)
+      // A 4xx is told by the request's access line (its code); a 5xx also gets its cause logged.
+      request.errorCode = body.code
       if (body.statusCode >= 500) request.log.error({ err }, 'request failed')
-      else request.log.info({ code: body.code, status: body.statusCode }, body.message)
       if (body.statusCode === 401 && !headers['www-authenticate']) headers['www-authenticate'] = REALM
       return reply.code(body.statusCode).headers(headers).send(body)
     })

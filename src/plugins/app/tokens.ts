@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { TokenClaims, TokenPair } from '../../../schemas/auth.js'
 import { COOKIES, CSRF_PATH } from '../../auth/cookies.js'
-import { replayDetected } from '../../auth/replay.js'
+import { replayDetected, withinReuseInterval } from '../../auth/replay.js'
 import { isAdmin } from '../../repositories/mapping.js'
 import type { UserRow } from '../../repositories/types.js'
 
@@ -11,10 +11,11 @@ export interface Tokens {
   /** Opens a session (one per login) and returns a fresh token pair. */
   login(user: UserRow, userAgent: string | undefined, reply: FastifyReply): Promise<TokenPair & { sid: string }>
   /**
-   * Rotates the session's refresh token and returns a non-fresh pair. A refresh token that
-   * is no longer the session's current one is a replay: the session is revoked (401).
+   * Rotates the session's refresh token and returns a non-fresh pair. A refresh token that is no
+   * longer the session's current one is a replay: the session is revoked (401), unless it is the
+   * one just retired within JWT_REFRESH_REUSE_INTERVAL (`reused`: the current one is returned).
    */
-  refresh(claims: TokenClaims, user: UserRow, reply: FastifyReply): Promise<TokenPair>
+  refresh(claims: TokenClaims, user: UserRow, reply: FastifyReply): Promise<TokenPair & { reused: boolean }>
   clearCookies(reply: FastifyReply): void
 }
 
@@ -80,6 +81,8 @@ function createTokens(app: FastifyInstance): Tokens {
         id: sid,
         userId: user.id,
         refreshJti,
+        previousRefreshJti: null,
+        rotatedAt: null,
         // NUL cannot be stored in PostgreSQL text: it is kept as U+FFFD on both databases.
         userAgent: userAgent?.slice(0, 512).replaceAll('\0', '\uFFFD') ?? null,
         createdAt: now,
@@ -91,11 +94,18 @@ function createTokens(app: FastifyInstance): Tokens {
 
     async refresh(claims, user, reply) {
       const nextJti = randomUUID()
-      if (!(await sessions.rotate(claims.sid, claims.jti, nextJti, new Date()))) {
-        throw await replayDetected(reply.request, sessions, user.id, claims.sid)
-      }
       // A refresh token's expiry is its session's expiry.
-      return issue(user, claims.sid, nextJti, new Date(claims.exp * 1000), false, reply)
+      const sessionEnd = new Date(claims.exp * 1000)
+      if (await sessions.rotate(claims.sid, claims.jti, nextJti, new Date())) {
+        return { ...issue(user, claims.sid, nextJti, sessionEnd, false, reply), reused: false }
+      }
+      // Not the current token (any more): the one just retired gets the session's current one
+      // within the reuse interval (also the loser of two refreshes at once); otherwise, theft.
+      const session = (await sessions.authLookup(user.id, claims.sid))?.session
+      if (session && withinReuseInterval(session, claims.jti, Date.now(), config.refreshReuseInterval)) {
+        return { ...issue(user, claims.sid, session.refreshJti, sessionEnd, false, reply), reused: true }
+      }
+      throw await replayDetected(reply.request, sessions, user.id, claims.sid)
     },
 
     clearCookies(reply) {

@@ -3,10 +3,7 @@ import fastifyJwt from '@fastify/jwt'
 
 /**
  * @fastify/jwt with verification pinned: one algorithm, the claims every token needs,
- * plain-string issuer/audience when configured, JWT_LEEWAY on exp and nbf. fast-jwt's
- * verification cache (default key and bounds) skips decoding and the HMAC for a token that
- * verified before; it never replaces the session and user lookup the auth plugin does on
- * every request, so a revoked token fails at once.
+ * plain-string issuer/audience when configured, JWT_LEEWAY on exp and nbf.
  */
 export default fp(
   async (app) => {
@@ -28,7 +25,8 @@ export default fp(
           ...(config.jwtAudience === undefined ? [] : ['aud']),
         ],
         clockTolerance: config.jwtLeeway * 1000,
-        cache: true,
+        // The auth plugin keeps verified tokens itself (src/auth/verified-tokens.ts).
+        cache: false,
         ...(config.jwtIssuer === undefined ? {} : { allowedIss: config.jwtIssuer }),
         ...(config.jwtAudience === undefined ? {} : { allowedAud: config.jwtAudience }),
       },

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
+import { documentHeaders } from '../../http/openapi-headers.js'
 import { packageInfo as pkg } from '../../package-info.js'
 
 /** In the order a newcomer uses the API: sign in, look around, then administration and service checks. */
@@ -51,6 +52,7 @@ export default fp(
           },
         },
       },
+      transformObject: (document) => documentHeaders('openapiObject' in document ? document.openapiObject : document.swaggerObject),
       refResolver: {
         buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
       },

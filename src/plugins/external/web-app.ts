@@ -37,14 +37,14 @@ async function webApp(app: FastifyInstance, { root }: WebAppOptions) {
   const index = readFileSync(join(root, 'index.html'))
   const etag = `"${createHash('sha256').update(index).digest('base64url').slice(0, 22)}"`
 
-  // This context's own hook, so no API response pays for it. It runs after the root's hooks,
-  // so these files keep their caching whatever the API sets for credentialed requests: they are
-  // the same public bytes for everyone. Errors (a missing asset) keep the API's headers.
+  // This context's own hook, so no API response pays for it. The page gets its CSP (scripts and
+  // styles keep the API's, which governs documents only). These files keep their caching when the
+  // request carried cookies (response-headers.ts says no-store then): they are the same public
+  // bytes for everyone, with no user's data in them. Errors (a missing asset) keep the API's headers.
   app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode < 400) {
-      reply.header('content-security-policy', PAGE_CSP)
-      reply.header('cache-control', request.url.startsWith(ASSETS) ? ASSET_CACHE : PAGE_CACHE)
-    }
+    if (reply.statusCode >= 400) return payload
+    if (String(reply.getHeader('content-type')).startsWith('text/html')) reply.header('content-security-policy', PAGE_CSP)
+    reply.header('cache-control', request.url.startsWith(ASSETS) ? ASSET_CACHE : PAGE_CACHE)
     return payload
   })
 
@@ -67,5 +67,5 @@ export default fp(
   async (app, options: WebAppOptions) => {
     await app.register(webApp, options)
   },
-  { name: 'web-app', dependencies: ['auth', 'not-found'] },
+  { name: 'web-app', dependencies: ['response-headers', 'auth', 'not-found'] },
 )

@@ -2,9 +2,10 @@ import { and, asc, count, eq, sql } from 'drizzle-orm'
 import { pgErrorOf, type PgDb } from '../../db/postgres.js'
 import { items } from '../../db/postgres-schema.js'
 import { ConflictError, MissingError } from '../errors.js'
-import { NO_ITEM_ID_LEFT, listStatements, nameKey, publicItem, toCents } from '../mapping.js'
+import { listStatements, nameKey, publicItem, toCents } from '../mapping.js'
 import { likeKey } from '../sql.js'
 import type { ItemsRepository } from '../types.js'
+import { idAllocator } from './ids.js'
 
 /**
  * The pages and the total of GET /item for one combination of filters, as named prepared
@@ -37,7 +38,7 @@ function prepareList(db: PgDb, byStore: boolean, byName: boolean) {
   }
 }
 
-/** The primary key taken: a generated id met one chosen by PUT /item/{id}, or two PUTs raced. */
+/** The primary key taken: two PUTs of one id raced (POST skips taken ids itself). */
 const idTaken = (err: unknown) => {
   const e = pgErrorOf(err)
   return e?.code === '23505' && e.constraint === 'items_pkey'
@@ -47,8 +48,6 @@ function writeError(err: unknown, name: string, storeId: number): never {
   const code = pgErrorOf(err)?.code
   if (code === '23503') throw new MissingError(`Store ${storeId} not found.`)
   if (code === '23505') throw new ConflictError(`Store ${storeId} already has an item named "${name}".`)
-  // sequence_generator_limit_exceeded: PUT /item/{id} took MAX_ID, the last id of the sequence.
-  if (code === '2200H') throw new ConflictError(NO_ITEM_ID_LEFT)
   throw err
 }
 
@@ -66,6 +65,7 @@ async function retryOnIdTaken<T>(write: () => Promise<T>, attempts = 3): Promise
 export function itemsRepository(db: PgDb): ItemsRepository {
   const byId = db.select().from(items).where(eq(items.id, sql.placeholder('id'))).prepare('item_by_id')
   const listOf = listStatements((byStore, byName) => prepareList(db, byStore, byName))
+  const ids = idAllocator(db, items, 'items', 'item')
 
   return {
     async list(q) {
@@ -94,8 +94,11 @@ export function itemsRepository(db: PgDb): ItemsRepository {
         createdAt: new Date(),
       }
       try {
-        const [row] = await retryOnIdTaken(() => db.insert(items).values(values).returning())
-        return publicItem(row!)
+        const row = await ids.create(async (id) => {
+          const [inserted] = await db.insert(items).values({ id, ...values }).onConflictDoNothing({ target: items.id }).returning()
+          return inserted
+        })
+        return publicItem(row)
       } catch (err) {
         writeError(err, input.name, input.store_id)
       }
@@ -121,10 +124,6 @@ export function itemsRepository(db: PgDb): ItemsRepository {
               .insert(items)
               .values({ id, ...values, storeId, createdAt: new Date() })
               .returning()
-            // Generated ids continue after the largest chosen one, as SQLite's AUTOINCREMENT does.
-            await tx.execute(sql`
-              SELECT setval(s::regclass, ${id}) FROM (SELECT pg_get_serial_sequence('items', 'id') AS s) q
-              WHERE ${id} > coalesce(pg_sequence_last_value(s::regclass), 0)`)
             return { item: publicItem(row!), created: true }
           }),
         )

@@ -21,7 +21,12 @@ export function sessionsRepository(db: PgDb): SessionsRepository {
   // against the committed value, so only one of two refreshes wins.
   const rotate = db
     .update(sessions)
-    .set({ refreshJti: sql`${sql.placeholder('newJti')}`, lastUsedAt: sql`${sql.placeholder('now')}` })
+    .set({
+      refreshJti: sql`${sql.placeholder('newJti')}`,
+      previousRefreshJti: sql`${sql.placeholder('oldJti')}`,
+      lastUsedAt: sql`${sql.placeholder('now')}`,
+      rotatedAt: sql`${sql.placeholder('now')}`,
+    })
     .where(
       and(
         eq(sessions.id, sql.placeholder('sid')),

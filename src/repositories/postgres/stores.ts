@@ -5,8 +5,10 @@ import { ConflictError } from '../errors.js'
 import { nameKey, publicItem, publicStore } from '../mapping.js'
 import { containsKey } from '../sql.js'
 import type { StoresRepository } from '../types.js'
+import { idAllocator } from './ids.js'
 
 export function storesRepository(db: PgDb): StoresRepository {
+  const ids = idAllocator(db, stores, 'stores', 'store')
   return {
     async list(q) {
       const where: SQL | undefined = q.name ? containsKey(stores.nameKey, q.name) : undefined
@@ -24,8 +26,12 @@ export function storesRepository(db: PgDb): StoresRepository {
 
     async create(name) {
       try {
-        const [row] = await db.insert(stores).values({ name, nameKey: nameKey(name), createdAt: new Date() }).returning()
-        return publicStore(row!)
+        const values = { name, nameKey: nameKey(name), createdAt: new Date() }
+        const row = await ids.create(async (id) => {
+          const [inserted] = await db.insert(stores).values({ id, ...values }).onConflictDoNothing({ target: stores.id }).returning()
+          return inserted
+        })
+        return publicStore(row)
       } catch (err) {
         if (pgErrorOf(err)?.code === '23505') throw new ConflictError(`A store named "${name}" already exists.`)
         throw err

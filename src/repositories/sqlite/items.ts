@@ -3,9 +3,10 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { constraintOf, type Db } from '../../db/sqlite.js'
 import { items } from '../../db/sqlite-schema.js'
 import { ConflictError, MissingError } from '../errors.js'
-import { MAX_ID, NO_ITEM_ID_LEFT, listStatements, nameKey, publicItem, toCents } from '../mapping.js'
+import { listStatements, nameKey, publicItem, toCents } from '../mapping.js'
 import { likeKey } from '../sql.js'
 import type { ItemsRepository } from '../types.js'
+import { idAllocator } from './ids.js'
 import { rowReader } from './rows.js'
 
 function writeError(err: unknown, name: string, storeId: number): never {
@@ -44,6 +45,7 @@ export function itemsRepository(db: Db): ItemsRepository {
   const byId = db.select().from(items).where(eq(items.id, sql.placeholder('id'))).prepare()
   const readItem = rowReader(items)
   const listOf = listStatements((byStore, byName) => prepareList(db, byStore, byName))
+  const ids = idAllocator(db, items, 'items', 'item')
 
   return {
     async list(q) {
@@ -64,23 +66,18 @@ export function itemsRepository(db: Db): ItemsRepository {
     },
 
     async create(input) {
+      const values = {
+        name: input.name,
+        nameKey: nameKey(input.name),
+        priceCents: toCents(input.price),
+        storeId: input.store_id,
+        createdAt: new Date(),
+      }
       try {
-        const row = db.transaction((tx) => {
-          const row = tx
-            .insert(items)
-            .values({
-              name: input.name,
-              nameKey: nameKey(input.name),
-              priceCents: toCents(input.price),
-              storeId: input.store_id,
-              createdAt: new Date(),
-            })
-            .returning()
-            .get()
-          // AUTOINCREMENT goes past MAX_ID where paths stop: undone, as PostgreSQL refuses it.
-          if (row.id > MAX_ID) throw new ConflictError(NO_ITEM_ID_LEFT)
-          return row
-        })
+        const row = db.transaction(
+          (tx) => ids.create((id) => tx.insert(items).values({ id, ...values }).onConflictDoNothing({ target: items.id }).returning().get()),
+          { behavior: 'immediate' },
+        )
         return publicItem(row)
       } catch (err) {
         writeError(err, input.name, input.store_id)

@@ -25,7 +25,12 @@ export function sessionsRepository(db: Db): SessionsRepository {
   // Placeholders skip the columns' own mapping: times go in as milliseconds, as touch's do.
   const rotate = db
     .update(sessions)
-    .set({ refreshJti: sql`${sql.placeholder('newJti')}`, lastUsedAt: sql`${sql.placeholder('now')}` })
+    .set({
+      refreshJti: sql`${sql.placeholder('newJti')}`,
+      previousRefreshJti: sql`${sql.placeholder('oldJti')}`,
+      lastUsedAt: sql`${sql.placeholder('now')}`,
+      rotatedAt: sql`${sql.placeholder('now')}`,
+    })
     .where(
       and(
         eq(sessions.id, sql.placeholder('sid')),

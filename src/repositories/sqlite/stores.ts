@@ -5,8 +5,10 @@ import { ConflictError } from '../errors.js'
 import { nameKey, publicItem, publicStore } from '../mapping.js'
 import { containsKey } from '../sql.js'
 import type { StoresRepository } from '../types.js'
+import { idAllocator } from './ids.js'
 
 export function storesRepository(db: Db): StoresRepository {
+  const ids = idAllocator(db, stores, 'stores', 'store')
   return {
     async list(q) {
       const where: SQL | undefined = q.name ? containsKey(stores.nameKey, q.name) : undefined
@@ -24,7 +26,11 @@ export function storesRepository(db: Db): StoresRepository {
 
     async create(name) {
       try {
-        const row = db.insert(stores).values({ name, nameKey: nameKey(name), createdAt: new Date() }).returning().get()
+        const values = { name, nameKey: nameKey(name), createdAt: new Date() }
+        const row = db.transaction(
+          (tx) => ids.create((id) => tx.insert(stores).values({ id, ...values }).onConflictDoNothing({ target: stores.id }).returning().get()),
+          { behavior: 'immediate' },
+        )
         return publicStore(row)
       } catch (err) {
         if (constraintOf(err) === 'SQLITE_CONSTRAINT_UNIQUE') throw new ConflictError(`A store named "${name}" already exists.`)
