@@ -34,6 +34,7 @@ t.test('index.html for every client-side route, revalidated on each load', async
   const again = await app.inject({ method: 'GET', url: '/app/stores', headers: { 'if-none-match': String(etag) } })
   t.equal(again.statusCode, 304, 'unchanged: 304')
   t.equal(again.headers['cache-control'], PAGE_CACHE)
+  t.equal(again.headers['content-security-policy'], PAGE_CSP, 'the page CSP on the 304 too: the browser keeps its headers')
 
   const withCookie = await app.inject({ method: 'GET', url: '/app/me', cookies: { access_token_cookie: 'x' } })
   t.equal(withCookie.headers['cache-control'], PAGE_CACHE, 'the same public file, with credentials too')

@@ -27,6 +27,7 @@ t.test('the web app, walked through as a person would', async (t) => {
     t.ok(await banner.getByRole('link', { name: 'Register', exact: true }).isVisible(), 'a Register link in the header')
     for (const link of ['Stores', 'Items']) t.ok(await menu.getByRole('link', { name: link, exact: true }).isVisible(), `${link} in the menu`)
     for (const link of ['Sessions', 'Account', 'Users']) t.equal(await menu.getByRole('link', { name: link, exact: true }).count(), 0, `no ${link} before logging in`)
+    await main.getByRole('list', { name: 'At a glance' }).waitFor()
     await page.screenshot({ path: artifact('web-first-visit.png') })
   })
 

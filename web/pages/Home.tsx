@@ -35,14 +35,30 @@ export function HomePage() {
         </ul>
       ) : null}
       {user ? null : (
-        <p className="actions">
-          <Link to="/register" className="button">
-            Get started
-          </Link>
-          <Link to="/stores" className="button secondary">
-            Look around
-          </Link>
-        </p>
+        <>
+          <ul className="features" aria-label="What you can do">
+            <li>
+              <h2>Browse every shelf</h2>
+              <p>Look through the stores and what they sell, no account needed.</p>
+            </li>
+            <li>
+              <h2>See what things cost</h2>
+              <p>Logged in, every item shows its price, to the cent.</p>
+            </li>
+            <li>
+              <h2>Open your own store</h2>
+              <p>Name it, stock it, and keep an eye on where your account is signed in.</p>
+            </li>
+          </ul>
+          <p className="actions">
+            <Link to="/register" className="button">
+              Get started
+            </Link>
+            <Link to="/stores" className="button secondary">
+              Look around
+            </Link>
+          </p>
+        </>
       )}
     </Page>
   )

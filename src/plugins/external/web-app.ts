@@ -37,14 +37,16 @@ async function webApp(app: FastifyInstance, { root }: WebAppOptions) {
   const index = readFileSync(join(root, 'index.html'))
   const etag = `"${createHash('sha256').update(index).digest('base64url').slice(0, 22)}"`
 
-  // This context's own hook, so no API response pays for it. The page gets its CSP (scripts and
-  // styles keep the API's, which governs documents only). These files keep their caching when the
-  // request carried cookies (response-headers.ts says no-store then): they are the same public
-  // bytes for everyone, with no user's data in them. Errors (a missing asset) keep the API's headers.
+  // This context's own hook, so no API response pays for it. The page gets its CSP, on its 304s
+  // too (a browser takes a 304's headers for the copy it keeps); scripts and styles keep the API's,
+  // which governs documents only. These files keep their caching when the request carried cookies
+  // (response-headers.ts says no-store then): they are the same public bytes for everyone, with no
+  // user's data in them. Errors (a missing asset) keep the API's headers.
   app.addHook('onSend', async (request, reply, payload) => {
     if (reply.statusCode >= 400) return payload
-    if (String(reply.getHeader('content-type')).startsWith('text/html')) reply.header('content-security-policy', PAGE_CSP)
-    reply.header('cache-control', request.url.startsWith(ASSETS) ? ASSET_CACHE : PAGE_CACHE)
+    const asset = request.url.startsWith(ASSETS)
+    if (!asset) reply.header('content-security-policy', PAGE_CSP)
+    reply.header('cache-control', asset ? ASSET_CACHE : PAGE_CACHE)
     return payload
   })
 
