@@ -22,8 +22,16 @@ export async function startServer(t: Tap, env: Record<string, string> = {}): Pro
     env: { PATH: process.env.PATH ?? '', PORT: '0', DATABASE_URL: join(cwd, 'stores.db'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  t.teardown(() => void child.kill('SIGKILL'))
+  let stopping = false
+  t.teardown(() => {
+    stopping = true
+    child.kill('SIGKILL')
+  })
   let output = ''
+  // A server that dies mid-test says why in the test's log (a test only sees refused connections).
+  child.on('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`# the server exited (${code ?? signal}) during the test:\n${output.replace(/^/gm, '# ')}\n`)
+  })
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000)
     const onData = (chunk: Buffer) => {

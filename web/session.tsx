@@ -36,6 +36,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     void reload().finally(() => setReady(true))
     return onSessionEnded(() => {
       if (!userRef.current) return
+      // Several calls may report the end at once: one navigation to the login page.
+      userRef.current = null
       setUser(null)
       navigate(`/login?next=${encodeURIComponent(currentPath())}`, { notice: 'Your session has ended. Log in again to go on.' })
     })
