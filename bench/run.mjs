@@ -1,5 +1,5 @@
 // npm run bench [-- --smoke | --only=NAME | --profile[=NAME] | --from-source
-//                  | --database=postgres[=URL] | --workers=N]
+//                  | --database=postgres[=URL] | --workers=N | --algorithm=EdDSA|ES256|RS256]
 //
 // Starts the service (production mode, file SQLite, AUTH_RATE_LIMIT=0) and a bare Fastify
 // baseline, each pinned to CPU 0, and drives them from CPU 1. Prints one table and writes
@@ -41,7 +41,12 @@ const POSTGRES_URL = databaseArg && (databaseArg.split('=').slice(1).join('=') |
 // --workers=N: WEB_CONCURRENCY=N. The service then gets the first N cores instead of CPU 0 alone.
 const WORKERS = Number(argv.find((a) => a.startsWith('--workers='))?.slice('--workers='.length) ?? 1)
 if (!Number.isInteger(WORKERS) || WORKERS < 1) throw new Error('--workers= takes a positive integer')
-const VARIANT = [POSTGRES_URL && 'postgres', WORKERS > 1 && `workers-${WORKERS}`].filter(Boolean).join('-')
+// --algorithm=EdDSA|ES256|RS256: JWT_ALGORITHM of the service (HS256, the default, otherwise).
+const ALGORITHM = argv.find((a) => a.startsWith('--algorithm='))?.slice('--algorithm='.length) ?? 'HS256'
+if (!['HS256', 'EdDSA', 'ES256', 'RS256'].includes(ALGORITHM)) throw new Error('--algorithm= takes HS256, EdDSA, ES256 or RS256')
+const VARIANT = [POSTGRES_URL && 'postgres', WORKERS > 1 && `workers-${WORKERS}`, ALGORITHM !== 'HS256' && ALGORITHM.toLowerCase()]
+  .filter(Boolean)
+  .join('-')
 
 const DURATION = SMOKE ? 2 : 10
 const WARMUP = SMOKE ? 1 : 3
@@ -63,6 +68,7 @@ const SERVICE_ENV = {
   WEB_CONCURRENCY: String(WORKERS),
   AUTH_RATE_LIMIT: '0',
   LOG_LEVEL: 'warn',
+  JWT_ALGORITHM: ALGORITHM,
 }
 
 /**
@@ -268,7 +274,8 @@ function report(rows, startups) {
           : 'servers on CPU 0, load generators on CPU 1.'
         : '**not pinned** (taskset or a second CPU missing).') +
       `\nService: ${POSTGRES_URL ? `PostgreSQL (${new URL(POSTGRES_URL).host}, a schema of its own; the database server's own CPU and memory are not counted)` : 'SQLite file'}, ` +
-      `${WORKERS > 1 ? `WEB_CONCURRENCY=${WORKERS} (CPU time and peak RSS summed over the primary and its workers)` : 'one process'}.`,
+      `${WORKERS > 1 ? `WEB_CONCURRENCY=${WORKERS} (CPU time and peak RSS summed over the primary and its workers)` : 'one process'}, ` +
+      `JWT_ALGORITHM=${ALGORITHM}.`,
   ].join('\n')
   const text = `${header}\n\n${table}\n\nTargets (ratios within this run):\n\n${checks}\n${cpuNote && `\n${cpuNote}`}`
   console.log(`\n${text}`)

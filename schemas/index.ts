@@ -3,6 +3,7 @@ import { ErrorBody, ErrorDetail } from './error.js'
 import { User, UserCreate, UserUpdate, UsersPage } from './user.js'
 import { LoginRequest, LogoutAll, PasswordChange, Session, SessionsPage, TokenPair } from './auth.js'
 import { Store, StoreCreate, StoresPage, StoreWithItems } from './store.js'
+import { Introspection, IntrospectionRequest, Jwks, KeyRotated, PublicJwk } from './keys.js'
 import { Item, ItemCreate, ItemPut, ItemsPage, ItemSummariesPage, ItemSummary } from './item.js'
 
 /** Every schema with an `$id`, added once with `app.addSchema`: they become OpenAPI components. */
@@ -32,4 +33,9 @@ export const sharedSchemas = [
   ItemPut,
   ItemsPage,
   ItemSummariesPage,
+  PublicJwk,
+  Jwks,
+  KeyRotated,
+  IntrospectionRequest,
+  Introspection,
 ]

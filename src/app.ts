@@ -16,6 +16,7 @@ import notFound from './plugins/app/not-found.js'
 import openapiErrors from './plugins/app/openapi-errors.js'
 import db from './plugins/app/db.js'
 import passwords from './plugins/app/passwords.js'
+import keys from './plugins/app/keys.js'
 import tokens from './plugins/app/tokens.js'
 import auth from './plugins/app/auth.js'
 import authOpenapi from './plugins/app/auth-openapi.js'
@@ -33,6 +34,8 @@ import meRoutes from './routes/me.js'
 import usersRoutes from './routes/users.js'
 import storesRoutes from './routes/stores.js'
 import itemsRoutes from './routes/items.js'
+import keysRoutes from './routes/keys.js'
+import introspectRoutes from './routes/introspect.js'
 
 export type AppConfig = Config & { jwtSecret: string }
 
@@ -87,6 +90,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   await app.register(db)
   await app.register(passwords)
   await app.register(jwt)
+  await app.register(keys)
   await app.register(tokens)
   await app.register(rateLimit)
   await app.register(auth)
@@ -102,6 +106,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   await app.register(usersRoutes)
   await app.register(storesRoutes)
   await app.register(itemsRoutes)
+  await app.register(keysRoutes)
+  await app.register(introspectRoutes)
   return app
 }
 export type App = Awaited<ReturnType<typeof buildApp>>

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger } from 'fastify'
 
 export type SecurityEvent =
   | 'user_registered'
@@ -12,10 +12,16 @@ export type SecurityEvent =
   | 'password_changed'
   | 'user_updated'
   | 'user_deleted'
+  | 'key_created'
+  | 'key_rotated'
+  | 'key_rotated_automatically'
 
-/** One structured line per security event; the request id comes with the request logger. Never a secret. */
+/**
+ * One structured line per security event; the request id comes with the request logger (the
+ * app's logger for events no request caused, such as a scheduled key rotation). Never a secret.
+ */
 export function audit(
-  request: FastifyRequest,
+  request: { log: Pick<FastifyBaseLogger, 'info' | 'warn'> },
   event: SecurityEvent,
   fields: { user_id?: number | undefined; session_id?: string | undefined; [key: string]: unknown } = {},
 ) {

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { ALGORITHMS, type Algorithm } from './keys/algorithms.js'
 
 const duration = Type.String({ pattern: '^[0-9]{1,9}[smhd]?$', description: 'seconds, or 30s, 15m, 1h, 30d' })
 const bool = Type.String({ pattern: '^(true|false|1|0|yes|no)$', description: 'true or false' })
@@ -37,6 +38,10 @@ export const Env = Type.Object({
   ),
   JWT_COOKIE_SECURE: Type.Optional(bool),
   JWT_REFRESH_REUSE_INTERVAL: Type.Optional(duration),
+  JWT_ALGORITHM: Type.Optional(Type.Union(ALGORITHMS.map((a) => Type.Literal(a)), { description: 'HS256, EdDSA, ES256 or RS256' })),
+  JWT_KEY_ROTATION: Type.Optional(duration),
+  JWT_PREVIOUS_SECRET_KEYS: Type.Optional(Type.String({ pattern: '^[^,]+(,[^,]+)*$', description: 'secrets separated by commas' })),
+  INTROSPECTION_TOKEN: Type.Optional(Type.String({ minLength: 32, description: 'a secret of at least 32 characters' })),
 })
 export type Env = Static<typeof Env>
 
@@ -68,6 +73,14 @@ export interface Config {
   cookieSecure: boolean
   /** Seconds after a rotation during which the retired refresh token still refreshes (0: never). */
   refreshReuseInterval: number
+  /** How tokens are signed: HS256 with jwtSecret, or a key pair the service keeps in the database. */
+  jwtAlgorithm: Algorithm
+  /** Seconds between automatic key rotations; undefined: manual only. */
+  keyRotation: number | undefined
+  /** Retired HS256 secrets that still verify (never sign). */
+  previousSecrets: string[]
+  /** The credential of POST /introspect; undefined: that route answers 404. */
+  introspectionToken: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -90,7 +103,7 @@ export function parseDuration(text: string): number {
 
 const truthy = (v: string) => v === 'true' || v === '1' || v === 'yes'
 
-function positiveDuration(env: Env, name: 'JWT_ACCESS_TOKEN_EXPIRES' | 'JWT_REFRESH_TOKEN_EXPIRES', fallback: string) {
+function positiveDuration(env: Env, name: 'JWT_ACCESS_TOKEN_EXPIRES' | 'JWT_REFRESH_TOKEN_EXPIRES' | 'JWT_KEY_ROTATION', fallback: string) {
   const seconds = parseDuration(env[name] ?? fallback)
   if (seconds < 1) throw new ConfigError(name, 'must be at least 1 second')
   return seconds
@@ -119,6 +132,10 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
   }
   if (production && Buffer.byteLength(e.JWT_SECRET_KEY ?? '') < 32) {
     throw new ConfigError('JWT_SECRET_KEY', 'must be at least 32 bytes when NODE_ENV=production')
+  }
+  const previousSecrets = (e.JWT_PREVIOUS_SECRET_KEYS ?? '').split(',').filter(Boolean)
+  if (production && previousSecrets.some((secret) => Buffer.byteLength(secret) < 32)) {
+    throw new ConfigError('JWT_PREVIOUS_SECRET_KEYS', 'each secret must be at least 32 bytes when NODE_ENV=production')
   }
   const tp = e.TRUST_PROXY
   const trustProxy = tp === undefined || tp === 'false' ? false : tp === 'true' ? true : /^[0-9]+$/.test(tp) ? Number(tp) : tp
@@ -150,5 +167,9 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     cookies: (e.JWT_TOKEN_LOCATION ?? 'headers,cookies').includes('cookies'),
     cookieSecure: truthy(e.JWT_COOKIE_SECURE ?? 'true'),
     refreshReuseInterval: parseDuration(e.JWT_REFRESH_REUSE_INTERVAL ?? '0'),
+    jwtAlgorithm: e.JWT_ALGORITHM ?? 'HS256',
+    keyRotation: e.JWT_KEY_ROTATION === undefined ? undefined : positiveDuration(e, 'JWT_KEY_ROTATION', ''),
+    previousSecrets,
+    introspectionToken: e.INTROSPECTION_TOKEN,
   }
 }

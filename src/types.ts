@@ -3,6 +3,7 @@ import type { DbHandle } from './db/connect.js'
 import type { Repositories, UserRow } from './repositories/types.js'
 import type { Passwords } from './plugins/app/passwords.js'
 import type { Tokens } from './plugins/app/tokens.js'
+import type { Keys } from './keys/index.js'
 import type { AuthLevel } from './auth/levels.js'
 import type { TokenClaims } from '../schemas/auth.js'
 
@@ -13,6 +14,7 @@ declare module 'fastify' {
     repos: Repositories
     passwords: Passwords
     tokens: Tokens
+    keys: Keys
   }
   interface FastifyRequest {
     /** Claims of the verified token; null on public routes and anonymous optional calls. */

@@ -95,3 +95,21 @@ t.test('production needs a JWT secret of at least 32 bytes', async (t) => {
   t.equal(loadConfig({ NODE_ENV: 'production', JWT_SECRET_KEY: key }).jwtSecret, key)
   t.equal(loadConfig({ JWT_SECRET_KEY: 'short' }).jwtSecret, 'short', 'outside production a short key is accepted')
 })
+
+t.test('signing keys and introspection: JWT_ALGORITHM, JWT_KEY_ROTATION, JWT_PREVIOUS_SECRET_KEYS, INTROSPECTION_TOKEN', async (t) => {
+  t.match(loadConfig({}), { jwtAlgorithm: 'HS256', keyRotation: undefined, previousSecrets: [], introspectionToken: undefined })
+  const credential = 'i'.repeat(32)
+  t.match(loadConfig({ JWT_ALGORITHM: 'EdDSA', JWT_KEY_ROTATION: '30d', JWT_PREVIOUS_SECRET_KEYS: 'old-one,old-two', INTROSPECTION_TOKEN: credential }), {
+    jwtAlgorithm: 'EdDSA',
+    keyRotation: 30 * 86400,
+    previousSecrets: ['old-one', 'old-two'],
+    introspectionToken: credential,
+  })
+  for (const alg of ['ES256', 'RS256']) t.equal(loadConfig({ JWT_ALGORITHM: alg }).jwtAlgorithm, alg)
+  for (const alg of ['HS512', 'none', 'eddsa', 'PS256']) rejects(t, { JWT_ALGORITHM: alg }, 'JWT_ALGORITHM')
+  rejects(t, { JWT_KEY_ROTATION: 'monthly' }, 'JWT_KEY_ROTATION')
+  rejects(t, { JWT_KEY_ROTATION: '0' }, 'JWT_KEY_ROTATION')
+  rejects(t, { JWT_PREVIOUS_SECRET_KEYS: 'a,,b' }, 'JWT_PREVIOUS_SECRET_KEYS')
+  rejects(t, { NODE_ENV: 'production', JWT_SECRET_KEY: 'k'.repeat(32), JWT_PREVIOUS_SECRET_KEYS: 'short' }, 'JWT_PREVIOUS_SECRET_KEYS')
+  rejects(t, { INTROSPECTION_TOKEN: 'too-short' }, 'INTROSPECTION_TOKEN')
+})

@@ -17,6 +17,8 @@ import { materialize, requestArb, resolveMarkers, type Context, type Credential,
  * as invalid. FUZZ_SEED replays a run, FUZZ_RUNS sets the number of requests.
  */
 
+/** The app fuzzed: key pairs (so POST /keys/rotate can succeed) and POST /introspect on. */
+const ENV = { JWT_ALGORITHM: 'EdDSA', INTROSPECTION_TOKEN: 'fuzz-introspection-credential-0123456789' }
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2500)
 const SEED = process.env.FUZZ_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED)
 const PASSWORD = 'password-123'
@@ -125,6 +127,7 @@ class Accounts {
         const token = this.of(credential)?.access
         return token ? String(decodeJwt(token).sid) : randomUUID()
       },
+      introspectionCredential: ENV.INTROSPECTION_TOKEN,
       garbage: (marker) => `Bearer ${this.forged(marker)}`,
       existingId: (path, k) => {
         const ids = this.ids[TABLES[path] ?? 'users'] ?? []
@@ -143,7 +146,7 @@ class Accounts {
       return `${head}.${body}.${sig.slice(0, mid)}${sig[mid] === 'A' ? 'B' : 'A'}${sig.slice(mid + 1)}`
     }
     if (marker === '$forged') return signJwt(accessClaims(real), undefined, 'another-secret-another-secret-another-secret')
-    if (marker === '$expired') return signJwt(accessClaims(real, { iat: now - 3600, nbf: now - 3600, exp: now - 60 }))
+    if (marker === '$expired') return this.app.keys.sign(accessClaims(real, { iat: now - 3600, nbf: now - 3600, exp: now - 60 }) as never)
     return signJwt(accessClaims(real), { alg: 'none', typ: 'JWT' }).replace(/[^.]+$/, '')
   }
 
@@ -344,7 +347,7 @@ t.test('NUL in a login or a User-Agent: refused or replaced, never a 500', async
 
 t.test('fuzzing every operation from openapi.yaml', async (t) => {
   t.comment(`fuzz seed: ${SEED}, runs: ${RUNS} (replay with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS})`)
-  const app = await build(t)
+  const app = await build(t, ENV)
   const accounts = new Accounts(app)
   accounts.admin.id = await accounts.register(ADMIN)
   await accounts.ensure()

@@ -1,16 +1,18 @@
-// Operator tooling: `npm run user:create` run as a child process on a temporary database.
+// Operator tooling: `npm run user:create` and `npm run keys:rotate` run as child processes on a
+// temporary database.
 import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { bearer, build, login, tempDir } from './helper.js'
+import { TEST_SECRET, account, bearer, build, login, tempDir } from './helper.js'
+import { jwksOf, kidOf, meWith, sharedUrl } from './keys/helpers.js'
 
-const SCRIPT = fileURLToPath(new URL('../scripts/user-create.ts', import.meta.url))
 const PASSWORD = 'operator passphrase'
 
-/** Runs `npm run user:create -- ...args` (what that script runs) with `env`; stdin is not a terminal. */
-function userCreate(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SCRIPT, ...args], {
+/** Runs the script `name` of scripts/ (what its npm script runs) with `env`; stdin is not a terminal. */
+function script(name: string, args: string[], env: Record<string, string>) {
+  const file = fileURLToPath(new URL(`../scripts/${name}`, import.meta.url))
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), file, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -22,6 +24,8 @@ function userCreate(args: string[], env: Record<string, string>) {
     child.on('close', (code) => resolve({ code, stdout, stderr })),
   )
 }
+
+const userCreate = (args: string[], env: Record<string, string>) => script('user-create.ts', args, env)
 
 /** An app and the script sharing one temporary database, with one user (the first, so an admin) in it. */
 async function setup(t: Test) {
@@ -105,4 +109,25 @@ t.test('input is checked like POST /register', async (t) => {
   t.equal(missing.code, 2, 'no --username: usage error')
   t.match(missing.stderr, /--username is required/)
   t.equal(await count(), before, 'no user added')
+})
+
+t.test('keys:rotate rotates the signing key offline; a running app adopts it, old tokens stay valid', async (t) => {
+  const DATABASE_URL = await sharedUrl(t)
+  const env = { DATABASE_URL, JWT_ALGORITHM: 'ES256', JWT_SECRET_KEY: TEST_SECRET }
+  const app = await build(t, env)
+  const alice = await account(app, 'alice')
+  const res = await script('keys-rotate.ts', [], env)
+  t.equal(res.code, 0, res.stderr)
+  const printed = JSON.parse(res.stdout) as { kid: string; previous_kid: string; alg: string }
+  t.same(printed, { kid: printed.kid, previous_kid: kidOf(alice.access), alg: 'ES256' })
+  t.match(res.stderr, /"event":"key_rotated"/, 'the security event is logged')
+  t.notMatch(res.stdout + res.stderr, /PRIVATE KEY|v1\./, 'no key material printed')
+  await app.keys.tick()
+  t.equal(kidOf((await login(app, 'alice', 'password-123')).access_token), printed.kid, 'the app signs with the new key')
+  t.same((await jwksOf(app)).keys.map((k) => k.kid), [printed.kid, kidOf(alice.access)])
+  t.same(await meWith(app, alice.access), { status: 200, code: undefined }, 'the old token still works')
+
+  const hs = await script('keys-rotate.ts', [], { DATABASE_URL, JWT_SECRET_KEY: TEST_SECRET })
+  t.equal(hs.code, 2, 'HS256: nothing to rotate')
+  t.match(hs.stderr, /JWT_PREVIOUS_SECRET_KEYS/)
 })

@@ -403,6 +403,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public keys that verify the tokens (JWKS)
+         * @description The public JWKs of every key that may still verify a live token: the current signing key first, then retired keys until the last token they signed has expired. A token names its key by the `kid` of its header. With JWT_ALGORITHM=HS256 the list is empty: a shared secret is never published. Cached for 5 minutes (`no-store` instead when the request carried credentials, like every credentialed answer): a verifier that meets an unknown `kid` should fetch it again (a new key signs at once after a rotation).
+         *
+         *     **Auth:** Public: no token needed.
+         */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing key
+         * @description Makes a new key pair the signing key, at once on this instance and within 30 seconds on the others sharing the database. Tokens signed by the previous key stay valid (their key stays in the JWKS) until they expire. Takes no body. With JWT_ALGORITHM=HS256 it is 409: a secret is rotated by moving JWT_SECRET_KEY to JWT_PREVIOUS_SECRET_KEYS and setting a new one.
+         *
+         *     **Auth:** Needs a fresh access token of a user with role `admin`.
+         */
+        post: operations["rotateKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Is this token valid now? (RFC 7662)
+         * @description For other services: `active: true` only when this service would accept the token now: signature, expiry, session (not revoked, not ended), user (existing, active) and, for a refresh token, that it is its session's current one (a retired refresh token is inactive; introspecting it revokes nothing). Anything else, garbage included, is 200 `{ "active": false }`. `roles` and `username` are the user's current ones. The body is a form (`token=...`) or JSON; `token_type_hint` is accepted and ignored. Never cached (`Cache-Control: no-store`). This route exists only when INTROSPECTION_TOKEN is set: otherwise it is a 404 like any unknown route.
+         *
+         *     **Auth:** Needs `Authorization: Bearer <INTROSPECTION_TOKEN>`: the credential shared with the services that introspect, not a user token.
+         */
+        post: operations["introspectToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -918,6 +984,152 @@ export interface components {
             offset: number;
             /** @example Log in to see prices and stores. */
             message: string;
+        };
+        /**
+         * @description A public signing key (RFC 7517), never a private parameter.
+         * @example {
+         *       "kty": "OKP",
+         *       "kid": "sVr7lrPg5H00IUDe_IkifvCys_6BfLWOwyejdKpdAgA",
+         *       "alg": "EdDSA",
+         *       "use": "sig",
+         *       "crv": "Ed25519",
+         *       "x": "sE6ETv41g6cgOCUFxmsZXQmfXiQ4Yfcmu6CnqtcDHDw"
+         *     }
+         */
+        PublicJwk: {
+            kty: "OKP" | "EC" | "RSA";
+            /**
+             * @description The key id tokens name in their header: the RFC 7638 thumbprint of this key.
+             * @example sVr7lrPg5H00IUDe_IkifvCys_6BfLWOwyejdKpdAgA
+             */
+            kid: string;
+            alg: "EdDSA" | "ES256" | "RS256";
+            /** @enum {string} */
+            use: "sig";
+            crv?: "Ed25519" | "P-256";
+            /** @description OKP and EC: the public point. */
+            x?: string;
+            /** @description EC: the public point. */
+            y?: string;
+            /** @description RSA: the modulus. */
+            n?: string;
+            /** @description RSA: the public exponent. */
+            e?: string;
+        };
+        /**
+         * @description A JWK Set (RFC 7517 §5): every key that may still verify a live token. Empty with HS256.
+         * @example {
+         *       "keys": [
+         *         {
+         *           "kty": "OKP",
+         *           "kid": "sVr7lrPg5H00IUDe_IkifvCys_6BfLWOwyejdKpdAgA",
+         *           "alg": "EdDSA",
+         *           "use": "sig",
+         *           "crv": "Ed25519",
+         *           "x": "sE6ETv41g6cgOCUFxmsZXQmfXiQ4Yfcmu6CnqtcDHDw"
+         *         }
+         *       ]
+         *     }
+         */
+        Jwks: {
+            keys: components["schemas"]["PublicJwk"][];
+        };
+        /**
+         * @example {
+         *       "kid": "sVr7lrPg5H00IUDe_IkifvCys_6BfLWOwyejdKpdAgA"
+         *     }
+         */
+        KeyRotated: {
+            /**
+             * @description The kid of the new signing key.
+             * @example sVr7lrPg5H00IUDe_IkifvCys_6BfLWOwyejdKpdAgA
+             */
+            kid: string;
+        };
+        /**
+         * @description RFC 7662 §2.1, as a form (`token=...`) or as JSON. Other fields are 400.
+         * @example {
+         *       "token": "eyJhbGciOiJFZERTQSJ9.e30.c2ln"
+         *     }
+         */
+        IntrospectionRequest: {
+            /**
+             * @description The token to check: an access or a refresh token.
+             * @example eyJhbGciOiJFZERTQSJ9.e30.c2ln
+             */
+            token: string;
+            /**
+             * @description RFC 7662 hint (`access_token`, `refresh_token`); accepted and ignored.
+             * @example access_token
+             */
+            token_type_hint?: string;
+        };
+        /**
+         * @description RFC 7662 §2.2. An inactive token gets `{ "active": false }` and nothing else.
+         * @example {
+         *       "active": true,
+         *       "sub": "1",
+         *       "username": "alice",
+         *       "token_type": "access",
+         *       "exp": 1736934300,
+         *       "iat": 1736933400,
+         *       "jti": "9b2f6c1e-4d3a-4f5b-8c7d-1e2f3a4b5c6d",
+         *       "sid": "3f1c2a9e-8d4b-4c1a-9f2e-5b6d7c8e9a01",
+         *       "roles": [
+         *         "admin",
+         *         "user"
+         *       ]
+         *     }
+         * @example {
+         *       "active": false
+         *     }
+         */
+        Introspection: {
+            /** @description True only when the service itself would accept this token now. */
+            active: boolean;
+            /**
+             * @description The user id, as a string.
+             * @example 1
+             */
+            sub?: string;
+            /**
+             * @description The user's current username.
+             * @example alice
+             */
+            username?: string;
+            token_type?: "access" | "refresh";
+            /**
+             * @description Expiry, seconds since the epoch.
+             * @example 1736934300
+             */
+            exp?: number;
+            /**
+             * @description Issue time, seconds since the epoch.
+             * @example 1736933400
+             */
+            iat?: number;
+            /**
+             * Format: uuid
+             * @description The token id.
+             */
+            jti?: string;
+            /**
+             * Format: uuid
+             * @description The login session of the token.
+             */
+            sid?: string;
+            /**
+             * @description The user's current roles.
+             * @example [
+             *       "admin",
+             *       "user"
+             *     ]
+             */
+            roles?: string[];
+            /** @description Only when JWT_ISSUER is set. */
+            iss?: string;
+            /** @description Only when JWT_AUDIENCE is set. */
+            aud?: string | string[];
         };
     };
     responses: never;
@@ -2466,6 +2678,176 @@ export interface operations {
                 };
             };
             /** @description not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other client error, such as malformed JSON (400), a body over 1 MiB (413) or a body that is not JSON (415). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set. */
+            200: {
+                headers: {
+                    /** @description Public, for 5 minutes. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            /** @description Any other client error, such as malformed JSON (400), a body over 1 MiB (413) or a body that is not JSON (415). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new signing key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyRotated"];
+                };
+            };
+            /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, fresh_token_required, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description admin_required: the user is not an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: JWT_ALGORITHM is HS256, whose secret comes from the configuration. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other client error, such as malformed JSON (400), a body over 1 MiB (413) or a body that is not JSON (415). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    introspectToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["IntrospectionRequest"];
+                "application/json": components["schemas"]["IntrospectionRequest"];
+            };
+        };
+        responses: {
+            /** @description Whether the token is active, and if so what it says. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Introspection"];
+                };
+            };
+            /** @description validation_error: the body, path or query does not match its schema. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated: authorization_required (no credential), invalid_header, invalid_token (not the introspection credential). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: INTROSPECTION_TOKEN is not set. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,8 +1,22 @@
 /**
  * The auth levels. A route states one in `config.auth`; the auth plugin enforces it and the
- * auth-openapi plugin documents it, both from this table.
+ * auth-openapi plugin documents it, both from this table. `introspection` is not a user's
+ * token but the INTROSPECTION_TOKEN credential of other services.
  */
-export type AuthLevel = 'public' | 'optional' | 'access' | 'fresh' | 'admin' | 'admin+fresh' | 'self' | 'self+fresh' | 'refresh'
+export type AuthLevel =
+  | 'public'
+  | 'optional'
+  | 'access'
+  | 'fresh'
+  | 'admin'
+  | 'admin+fresh'
+  | 'self'
+  | 'self+fresh'
+  | 'refresh'
+  | 'introspection'
+
+/** The levels a user's token satisfies. */
+export type TokenLevel = Exclude<AuthLevel, 'public' | 'introspection'>
 
 export interface Requirement {
   type: 'access' | 'refresh'
@@ -13,7 +27,7 @@ export interface Requirement {
   self?: boolean
 }
 
-export const REQUIREMENTS: Record<Exclude<AuthLevel, 'public'>, Requirement> = {
+export const REQUIREMENTS: Record<TokenLevel, Requirement> = {
   optional: { type: 'access', optional: true },
   access: { type: 'access' },
   fresh: { type: 'access', fresh: true },
@@ -34,4 +48,5 @@ export const LEVEL_TEXT: Record<AuthLevel, string> = {
   self: 'Needs an access token of the user `{id}` names, or of an admin.',
   'self+fresh': 'Needs a fresh access token of the user `{id}` names, or of an admin.',
   refresh: 'Needs a refresh token (in the Authorization header, or the refresh cookie in cookie mode).',
+  introspection: 'Needs `Authorization: Bearer <INTROSPECTION_TOKEN>`: the credential shared with the services that introspect, not a user token.',
 }

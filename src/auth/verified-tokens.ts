@@ -5,23 +5,24 @@ const MAX_ENTRIES = 10_000
 
 /**
  * Tokens whose signature and claims verified, by the token itself, until their `exp` (with the
- * leeway): a token seen again is not decoded, HMAC-checked or hashed again. It says only that
- * the token is well formed and signed by us; the session and the user behind it are still
- * checked on every request, so revocation is unaffected. Only successes are kept.
+ * leeway), with the key that verified them: a token seen again is not decoded, checked or
+ * hashed again as long as that key still verifies. It says only that the token is well formed
+ * and signed by us; the session and the user behind it are still checked on every request, so
+ * revocation is unaffected. Only successes are kept.
  */
-export function verifiedTokens(leewaySeconds: number) {
-  const entries = new Map<string, TokenClaims>()
+export function verifiedTokens<Key>(leewaySeconds: number) {
+  const entries = new Map<string, { claims: TokenClaims; key: Key }>()
   return {
-    get(token: string, nowSeconds: number): TokenClaims | undefined {
-      const claims = entries.get(token)
-      if (claims === undefined) return undefined
-      if (claims.exp + leewaySeconds > nowSeconds) return claims
+    get(token: string, nowSeconds: number) {
+      const entry = entries.get(token)
+      if (entry === undefined) return undefined
+      if (entry.claims.exp + leewaySeconds > nowSeconds) return entry
       entries.delete(token)
       return undefined
     },
-    set(token: string, claims: TokenClaims) {
+    set(token: string, claims: TokenClaims, key: Key) {
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!)
-      entries.set(token, claims)
+      entries.set(token, { claims, key })
     },
   }
 }

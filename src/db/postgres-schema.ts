@@ -62,3 +62,15 @@ export const sessions = pgTable(
   },
   (t) => [index('sessions_user_id').on(t.userId), index('sessions_expires_at').on(t.expiresAt)],
 )
+
+/** The key pairs of the asymmetric algorithms; see sqlite-schema.ts. */
+export const signingKeys = pgTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  generation: integer('generation').notNull().unique(),
+  alg: text('alg').notNull(),
+  publicJwk: text('public_jwk').notNull(),
+  sealedPrivateKey: text('sealed_private_key').notNull(),
+  createdAt: moment('created_at').notNull(),
+  retiredAt: moment('retired_at'),
+  verifyUntil: moment('verify_until'),
+})

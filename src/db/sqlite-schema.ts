@@ -70,3 +70,19 @@ export const idCounters = sqliteTable('id_counters', {
   name: text('name').primaryKey(),
   lastId: integer('last_id').notNull(),
 })
+
+/**
+ * The key pairs of JWT_ALGORITHM=EdDSA|ES256|RS256, shared by every instance. The private key
+ * is sealed (AES-256-GCM, seal.ts); the public JWK is kept as JSON text. `generation` counts
+ * rotations and is unique: of two instances creating or rotating at once, one insert wins.
+ */
+export const signingKeys = sqliteTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  generation: integer('generation').notNull().unique(),
+  alg: text('alg').notNull(),
+  publicJwk: text('public_jwk').notNull(),
+  sealedPrivateKey: text('sealed_private_key').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  retiredAt: integer('retired_at', { mode: 'timestamp_ms' }),
+  verifyUntil: integer('verify_until', { mode: 'timestamp_ms' }),
+})

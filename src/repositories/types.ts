@@ -49,6 +49,23 @@ export interface ItemRow {
   createdAt: Date
 }
 
+/** A key pair of JWT_ALGORITHM=EdDSA|ES256|RS256. The current key is the one not retired. */
+export interface SigningKeyRow {
+  kid: string
+  /** Counts rotations; unique, so that of two instances rotating at once only one wins. */
+  generation: number
+  alg: string
+  /** The public JWK, as JSON text. */
+  publicJwk: string
+  /** The private key (PKCS#8 PEM) sealed by seal.ts, with the kid as context. */
+  sealedPrivateKey: string
+  createdAt: Date
+  /** When it stopped signing; null for the current key. */
+  retiredAt: Date | null
+  /** When the last token it signed has expired: then it verifies nothing and is deleted. */
+  verifyUntil: Date | null
+}
+
 export interface Page<T> {
   data: T[]
   total: number
@@ -127,9 +144,22 @@ export interface ItemsRepository {
   delete(id: number): Promise<boolean>
 }
 
+export interface SigningKeysRepository {
+  list(): Promise<SigningKeyRow[]>
+  /**
+   * Makes `row` the current key, in one transaction: retires `previousKid` (with `retire`'s
+   * times) and inserts `row`. False, changing nothing, when another instance got there first:
+   * `previousKid` is no longer current, or `row.generation` is taken.
+   */
+  install(row: SigningKeyRow, previousKid: string | null, retire: { at: Date; verifyUntil: Date }): Promise<boolean>
+  /** Deletes the keys past their verifyUntil. Returns how many. */
+  deleteExpired(now: Date): Promise<number>
+}
+
 export interface Repositories {
   users: UsersRepository
   sessions: SessionsRepository
   stores: StoresRepository
   items: ItemsRepository
+  signingKeys: SigningKeysRepository
 }

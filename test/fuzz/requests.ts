@@ -159,6 +159,8 @@ export function requestArb(op: Operation, { hints = {}, credentials }: RequestOp
 /** What the fuzzer needs from its running state to turn a generated request into a real one. */
 export interface Context {
   token(credential: Credential): string | undefined
+  /** What `admin` sends to an operation secured by introspectionAuth: the INTROSPECTION_TOKEN. */
+  introspectionCredential: string
   sessionId(credential: Credential): string
   /** The id of an existing row of the resource a path names (`/item/{id}`: items), picked by `k`. */
   existingId(path: string, k: number): string
@@ -196,7 +198,8 @@ export function materialize(req: FuzzRequest, ctx: Context): { inject: InjectOpt
   // Own properties even for keys such as `__proto__`; a repeated key is an array, as Fastify parses it.
   const query = Object.fromEntries([...values].map(([k, v]) => [k, v.length === 1 ? v[0]! : v]))
   const headers: Record<string, string> = {}
-  const token = req.credential === 'garbage' ? undefined : ctx.token(req.credential)
+  const introspection = req.credential === 'admin' && req.op.security.some((alt) => 'introspectionAuth' in alt)
+  const token = req.credential === 'garbage' ? undefined : introspection ? ctx.introspectionCredential : ctx.token(req.credential)
   if (token) headers.authorization = `Bearer ${token}`
   if (req.credential === 'garbage') headers.authorization = FORGED.includes(req.garbage) ? ctx.garbage(req.garbage) : req.garbage
   if (req.contentType !== undefined) headers['content-type'] = req.contentType

@@ -28,7 +28,8 @@ export interface Operation {
   path: string
   pathParams: Parameter[]
   queryParams: Parameter[]
-  body?: { schema: JsonSchema; required: boolean }
+  /** `form`: the body may also be application/x-www-form-urlencoded. */
+  body?: { schema: JsonSchema; required: boolean; form: boolean }
   /** The security alternatives; `[]` is public. */
   security: Record<string, string[]>[]
   responses: Record<string, Response>
@@ -47,6 +48,8 @@ export function resolve(ref: string): JsonSchema {
   return schema
 }
 
+const FORM = 'application/x-www-form-urlencoded'
+
 export const operations: Operation[] = Object.entries(spec.paths).flatMap(([path, methods]) =>
   Object.entries(methods).map(([method, op]) => {
     const body = op.requestBody?.content['application/json']?.schema
@@ -57,7 +60,7 @@ export const operations: Operation[] = Object.entries(spec.paths).flatMap(([path
       path,
       pathParams: (op.parameters ?? []).filter((p) => p.in === 'path'),
       queryParams: (op.parameters ?? []).filter((p) => p.in === 'query'),
-      ...(body && { body: { schema: body, required: op.requestBody?.required ?? false } }),
+      ...(body && { body: { schema: body, required: op.requestBody?.required ?? false, form: FORM in (op.requestBody?.content ?? {}) } }),
       security: op.security ?? [],
       responses: op.responses,
     }
@@ -168,6 +171,7 @@ export function violation(op: Operation, req: SentRequest): string | undefined {
   if (!op.body) return undefined
   if (req.payload === undefined) return op.body.required ? 'no body' : undefined
   if (Buffer.byteLength(req.payload) > BODY_LIMIT) return 'body over 1 MiB'
+  if (op.body.form && req.contentType?.split(';')[0]?.trim().toLowerCase() === FORM) return formViolation(op.body.schema, req.payload)
   if (!isJsonType(req.contentType)) return `content type ${req.contentType ?? '(none)'}`
   let value: unknown
   try {
@@ -178,6 +182,14 @@ export function violation(op: Operation, req: SentRequest): string | undefined {
   if (poisoned(value)) return 'prototype poisoning key'
   const problem = check(op.body.schema, value)
   return problem && `body: ${problem}`
+}
+
+/** A form body: a field given twice is refused, the rest is checked like JSON. */
+function formViolation(schema: JsonSchema, payload: string): string | undefined {
+  const fields = [...new URLSearchParams(payload)]
+  if (new Set(fields.map(([name]) => name)).size !== fields.length) return 'a form field given twice'
+  const problem = check(schema, Object.fromEntries(fields))
+  return problem && `form body: ${problem}`
 }
 
 /** A received response, as light-my-request gives it. */

@@ -7,6 +7,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { LightMyRequestResponse } from 'fastify'
 import type { App } from '../../src/app.js'
+import { secretKid } from '../../src/keys/kid.js'
 import { TEST_SECRET, accessClaims, account, bearer, decodeJwt, expectError, login } from '../helper.js'
 import { asymmetric, craft, hmac, listen, probeApp, send, snapshot, type ProbeLevel, type RawResponse } from './probe.js'
 
@@ -175,10 +176,12 @@ t.test('key-naming headers (kid, jku, x5u, jwk, x5c) are never fetched or truste
   ]
   for (const authorization of attacks) await refused(t, main, authorization, 'invalid_token')
 
-  // Chosen behaviour: with the service's own secret the signature is authentic; key headers are
-  // ignored (not rejected), and still never fetched.
-  const ignored = { kid: 'attacker', jku: `${url}/jwks.json`, x5u: `${url}/cert.pem`, jwk: jwkOf(rsa.publicKey) }
+  // With the service's own secret the signature is authentic: jku, x5u and jwk are ignored (not
+  // rejected, never fetched); a kid must be the secret's own (API.md: an unknown kid is invalid_token).
+  const ignored = { jku: `${url}/jwks.json`, x5u: `${url}/cert.pem`, jwk: jwkOf(rsa.publicKey) }
   await accepted(t, main, hs(ignored, TEST_SECRET))
+  await accepted(t, main, hs({ ...ignored, kid: secretKid(TEST_SECRET) }, TEST_SECRET))
+  await refused(t, main, hs({ ...ignored, kid: 'attacker' }, TEST_SECRET), 'invalid_token')
   t.equal(fetches, 0, 'the key server got no request')
   await fetch(`${url}/jwks.json`)
   t.equal(fetches, 1, 'the key server was up and counting')

@@ -56,9 +56,13 @@ export const hmac =
   (input: string) =>
     createHmac(`sha${bits}`, key).update(input).digest('base64url')
 
-/** RS256 (PKCS#1 v1.5) or ES256 (IEEE P1363 r||s) signatures with an attacker's private key. */
+/** RS256 (PKCS#1 v1.5), ES256 (IEEE P1363 r||s) or EdDSA signatures with a private key. */
 export const asymmetric = (key: KeyObject) => (input: string) =>
-  cryptoSign('sha256', Buffer.from(input), key.asymmetricKeyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key).toString('base64url')
+  cryptoSign(
+    key.asymmetricKeyType === 'ed25519' ? null : 'sha256',
+    Buffer.from(input),
+    key.asymmetricKeyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+  ).toString('base64url')
 
 export interface RawResponse {
   status: number

@@ -5,6 +5,10 @@ import { errorResponse } from '../../http/responses.js'
 
 /** What a level puts in the operation: its `security` and the 401/403 it can answer. */
 function documentation(level: AuthLevel) {
+  if (level === 'introspection') {
+    const codes = 'authorization_required (no credential), invalid_header, invalid_token (not the introspection credential)'
+    return { security: [{ introspectionAuth: [] }], responses: { 401: errorResponse(`Not authenticated: ${codes}.`) } }
+  }
   const req = level === 'public' ? undefined : REQUIREMENTS[level]
   const cookieScheme = req?.type === 'refresh' ? 'refreshCookieAuth' : 'cookieAuth'
   const security = !req ? [] : req.optional ? [{ bearerAuth: [] }, {}] : [{ bearerAuth: [] }, { [cookieScheme]: [] }]

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
-import { hash, parseOptions, verify, type Options } from '@node-rs/argon2'
+import { parseOptions, type Options } from '@node-rs/argon2'
 import { randomBytes } from 'node:crypto'
-import { availableParallelism } from 'node:os'
+import { argon2Pool, type Argon2Pool } from '../../passwords/pool.js'
 
 // OWASP's argon2id parameters: 19 MiB, 2 iterations, 1 lane. `Algorithm` is a const
 // enum the isolated-module build cannot read; 2 is its Argon2id member.
@@ -16,24 +16,6 @@ export interface Passwords {
   needsRehash(storedHash: string): boolean
   /** How many verifications ran against the dummy hash (unknown users). */
   readonly dummyVerifications: number
-}
-
-/** Runs at most `limit` tasks at once; the others wait their turn, first come first served. */
-export function limiter(limit: number) {
-  let running = 0
-  const waiting: Array<() => void> = []
-  return async function run<T>(task: () => Promise<T>): Promise<T> {
-    if (running < limit) running++
-    else await new Promise<void>((resolve) => waiting.push(resolve))
-    try {
-      return await task()
-    } finally {
-      // A finished task hands its slot straight to the next in line, so none can jump the queue.
-      const next = waiting.shift()
-      if (next) next()
-      else running--
-    }
-  }
 }
 
 /**
@@ -55,28 +37,23 @@ export function sameParameters(storedHash: string, options: Options): boolean {
 }
 
 /**
- * Hashing runs on libuv's thread pool (4 threads), each run holding 19 MiB. More runs at once
- * than the process has cores finish no sooner; they only multiply the memory and take the
- * threads file I/O needs. So at most one run per available core; the rest queue.
+ * Hashing and verifying on `pool` (low-priority worker threads: a login never makes other
+ * requests wait for the core). Unknown users are verified against a dummy hash, so both cost the same.
  */
-export function createPasswords(options: Options = ARGON2_OPTIONS, concurrency = availableParallelism()): Passwords {
-  const run = limiter(Math.max(1, concurrency))
+export function createPasswords(options: Options = ARGON2_OPTIONS, pool: Argon2Pool = argon2Pool()): Passwords & { close(): Promise<void> } {
   // Ready before the first unknown-user login, so that it costs what the others do: the
   // constant when the parameters are ARGON2_OPTIONS, else (tests' cheaper ones) made up front.
-  const dummy = sameParameters(DUMMY_HASH, options)
-    ? Promise.resolve(DUMMY_HASH)
-    : run(() => hash(randomBytes(16).toString('hex'), options))
+  const dummy = sameParameters(DUMMY_HASH, options) ? Promise.resolve(DUMMY_HASH) : pool.hash(randomBytes(16).toString('hex'), options)
   let dummyVerifications = 0
   return {
-    hash: (password) => run(() => hash(password, options)),
+    hash: (password) => pool.hash(password, options),
     async verify(storedHash, password) {
       if (storedHash === undefined) {
         dummyVerifications++
-        const dummyHash = await dummy
-        await run(() => verify(dummyHash, password)).catch(() => false)
+        await pool.verify(await dummy, password).catch(() => false)
         return false
       }
-      return run(() => verify(storedHash, password)).catch(() => false)
+      return pool.verify(storedHash, password).catch(() => false)
     },
     needsRehash(storedHash) {
       return !sameParameters(storedHash, options)
@@ -84,12 +61,15 @@ export function createPasswords(options: Options = ARGON2_OPTIONS, concurrency =
     get dummyVerifications() {
       return dummyVerifications
     },
+    close: () => pool.close(),
   }
 }
 
 export default fp(
   async (app) => {
-    app.decorate('passwords', createPasswords())
+    const passwords = createPasswords()
+    app.decorate('passwords', passwords)
+    app.addHook('onClose', () => passwords.close())
   },
   { name: 'passwords' },
 )

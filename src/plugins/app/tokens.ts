@@ -25,11 +25,12 @@ function createTokens(app: FastifyInstance): Tokens {
   const csrf = () => (config.cookies ? randomBytes(24).toString('base64url') : undefined)
 
   function sign(claims: TokenClaims) {
-    return app.jwt.sign(claims)
+    return app.keys.sign(claims)
   }
 
-  function issue(user: UserRow, sid: string, refreshJti: string, sessionExpiresAt: Date, fresh: boolean, reply: FastifyReply) {
-    const now = Math.floor(Date.now() / 1000)
+  /** `at`: the instant the lifetimes count from (a login's, so that its session lasts exactly its TTL). */
+  function issue(user: UserRow, sid: string, refreshJti: string, sessionExpiresAt: Date, fresh: boolean, reply: FastifyReply, at = Date.now()) {
+    const now = Math.floor(at / 1000)
     const sessionExp = Math.floor(sessionExpiresAt.getTime() / 1000)
     // No token outlives its session.
     const accessExp = Math.min(now + config.accessTokenTtl, sessionExp)
@@ -89,7 +90,7 @@ function createTokens(app: FastifyInstance): Tokens {
         lastUsedAt: now,
         expiresAt,
       })
-      return { ...issue(user, sid, refreshJti, expiresAt, true, reply), sid }
+      return { ...issue(user, sid, refreshJti, expiresAt, true, reply, now.getTime()), sid }
     },
 
     async refresh(claims, user, reply) {
@@ -122,5 +123,5 @@ export default fp(
   async (app) => {
     app.decorate('tokens', createTokens(app))
   },
-  { name: 'tokens', dependencies: ['config', 'db', 'jwt', 'cookie'] },
+  { name: 'tokens', dependencies: ['config', 'db', 'keys', 'cookie'] },
 )

@@ -1,9 +1,11 @@
 import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
+import { verifyOptions } from '../../keys/verify-options.js'
 
 /**
- * @fastify/jwt with verification pinned: one algorithm, the claims every token needs,
- * plain-string issuer/audience when configured, JWT_LEEWAY on exp and nbf.
+ * @fastify/jwt with verification pinned to HS256 and the checks of verify-options.ts. Tokens
+ * are signed and verified by the key set (plugins/app/keys.ts, one verifier per kid); this
+ * plugin stays for the request decorators and types it brings.
  */
 export default fp(
   async (app) => {
@@ -11,25 +13,7 @@ export default fp(
     await app.register(fastifyJwt, {
       secret: config.jwtSecret,
       sign: { algorithm: 'HS256' },
-      verify: {
-        algorithms: ['HS256'],
-        // fast-jwt checks iss/aud only when present: a configured one must be required too.
-        requiredClaims: [
-          'sub',
-          'type',
-          'jti',
-          'sid',
-          'iat',
-          'exp',
-          ...(config.jwtIssuer === undefined ? [] : ['iss']),
-          ...(config.jwtAudience === undefined ? [] : ['aud']),
-        ],
-        clockTolerance: config.jwtLeeway * 1000,
-        // The auth plugin keeps verified tokens itself (src/auth/verified-tokens.ts).
-        cache: false,
-        ...(config.jwtIssuer === undefined ? {} : { allowedIss: config.jwtIssuer }),
-        ...(config.jwtAudience === undefined ? {} : { allowedAud: config.jwtAudience }),
-      },
+      verify: { algorithms: ['HS256'], ...verifyOptions(config) },
     })
   },
   { name: 'jwt', dependencies: ['config'] },

@@ -10,6 +10,7 @@ const TAGS = [
   { name: 'stores', description: 'Stores.' },
   { name: 'items', description: 'Items, each in one store.' },
   { name: 'users', description: 'User administration.' },
+  { name: 'keys', description: 'Keys other services verify tokens with: the JWKS, rotation, introspection.' },
   { name: 'meta', description: 'Service information and health.' },
 ]
 
@@ -48,6 +49,11 @@ export default fp(
               name: 'refresh_token_cookie',
               description:
                 'Active only in cookie mode. `POST /refresh` must also send `X-CSRF-Token` with the `csrf_refresh_token` cookie value.',
+            },
+            introspectionAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              description: 'INTROSPECTION_TOKEN, the credential of the services allowed to call `POST /introspect`.',
             },
           },
         },

@@ -3,6 +3,7 @@ import type { Repositories } from '../types.js'
 import { unavailableOnLockTimeout } from './locks.js'
 import { itemsRepository } from './items.js'
 import { sessionsRepository } from './sessions.js'
+import { signingKeysRepository } from './signing-keys.js'
 import { storesRepository } from './stores.js'
 import { usersRepository } from './users.js'
 
@@ -13,5 +14,6 @@ export function postgresRepositories(db: PgDb): Repositories {
     sessions: unavailableOnLockTimeout(sessionsRepository(db)),
     stores: unavailableOnLockTimeout(storesRepository(db)),
     items: unavailableOnLockTimeout(itemsRepository(db)),
+    signingKeys: unavailableOnLockTimeout(signingKeysRepository(db)),
   }
 }

@@ -3,6 +3,7 @@ import type { Repositories } from '../types.js'
 import { retryingBusy } from './busy.js'
 import { itemsRepository } from './items.js'
 import { sessionsRepository } from './sessions.js'
+import { signingKeysRepository } from './signing-keys.js'
 import { storesRepository } from './stores.js'
 import { usersRepository } from './users.js'
 
@@ -13,5 +14,6 @@ export function sqliteRepositories(db: Db): Repositories {
     sessions: retryingBusy(sessionsRepository(db)),
     stores: retryingBusy(storesRepository(db)),
     items: retryingBusy(itemsRepository(db)),
+    signingKeys: retryingBusy(signingKeysRepository(db)),
   }
 }
