@@ -4,6 +4,7 @@ import { User, UserCreate, UserUpdate, UsersPage } from './user.js'
 import { LoginRequest, LogoutAll, PasswordChange, Session, SessionsPage, TokenPair } from './auth.js'
 import { Store, StoreCreate, StoresPage, StoreWithItems } from './store.js'
 import { Introspection, IntrospectionRequest, Jwks, KeyRotated, PublicJwk } from './keys.js'
+import { EmailChange, EmailVerify, PasswordForgot, PasswordReset } from './email.js'
 import { Item, ItemCreate, ItemPut, ItemsPage, ItemSummariesPage, ItemSummary } from './item.js'
 
 /** Every schema with an `$id`, added once with `app.addSchema`: they become OpenAPI components. */
@@ -38,4 +39,8 @@ export const sharedSchemas = [
   KeyRotated,
   IntrospectionRequest,
   Introspection,
+  EmailVerify,
+  PasswordForgot,
+  PasswordReset,
+  EmailChange,
 ]

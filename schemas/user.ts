@@ -37,6 +37,7 @@ export const User = Type.Object(
     is_admin: Type.Boolean(),
     is_active: Type.Boolean(),
     created_at: Timestamp,
+    email_verified: Type.Boolean({ description: 'Whether a link mailed to `email` was followed; false when there is no email.' }),
   },
   {
     $id: 'User',
@@ -51,6 +52,7 @@ export const User = Type.Object(
         is_admin: true,
         is_active: true,
         created_at: EXAMPLE_TIME,
+        email_verified: true,
       },
     ],
   },

@@ -21,6 +21,8 @@ import tokens from './plugins/app/tokens.js'
 import auth from './plugins/app/auth.js'
 import authOpenapi from './plugins/app/auth-openapi.js'
 import authLimits from './plugins/app/auth-limits.js'
+import outbox, { type OutboxOptions } from './plugins/app/outbox.js'
+import mail from './plugins/app/mail.js'
 import jwt from './plugins/external/jwt.js'
 import cookie from './plugins/external/cookie.js'
 import cors from './plugins/external/cors.js'
@@ -36,6 +38,7 @@ import storesRoutes from './routes/stores.js'
 import itemsRoutes from './routes/items.js'
 import keysRoutes from './routes/keys.js'
 import introspectRoutes from './routes/introspect.js'
+import emailRoutes from './routes/email.js'
 
 export type AppConfig = Config & { jwtSecret: string }
 
@@ -44,6 +47,8 @@ export interface BuildOptions {
   logger?: false
   /** Where log lines go (default: stdout, synchronously): the server passes an asynchronous destination, tests a capture. */
   logStream?: DestinationStream
+  /** The mail outbox's sender (tests shorten its timings). */
+  outbox?: OutboxOptions
   /**
    * A build of the web app (index.html and assets/) to serve at /app: the server passes the one
    * beside its own bundle (server.ts); tests pass a build's (test/processes.ts). Without it,
@@ -96,6 +101,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   await app.register(auth)
   await app.register(authOpenapi)
   await app.register(authLimits)
+  await app.register(outbox, options.outbox ?? {})
+  await app.register(mail)
   await app.register(swagger)
   await app.register(swaggerUi)
   if (options.webRoot) await app.register(webApp, { root: options.webRoot })
@@ -108,6 +115,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   await app.register(itemsRoutes)
   await app.register(keysRoutes)
   await app.register(introspectRoutes)
+  await app.register(emailRoutes)
   return app
 }
 export type App = Awaited<ReturnType<typeof buildApp>>

@@ -15,10 +15,15 @@ export type SecurityEvent =
   | 'key_created'
   | 'key_rotated'
   | 'key_rotated_automatically'
+  | 'email_verification_sent'
+  | 'email_verified'
+  | 'password_reset_requested'
+  | 'password_reset'
+  | 'email_changed'
 
 /**
  * One structured line per security event; the request id comes with the request logger (the
- * app's logger for events no request caused, such as a scheduled key rotation). Never a secret.
+ * app's logger, or the outbox sender's, for events no request caused). Never a secret.
  */
 export function audit(
   request: { log: Pick<FastifyBaseLogger, 'info' | 'warn'> },

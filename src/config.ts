@@ -42,6 +42,12 @@ export const Env = Type.Object({
   JWT_KEY_ROTATION: Type.Optional(duration),
   JWT_PREVIOUS_SECRET_KEYS: Type.Optional(Type.String({ pattern: '^[^,]+(,[^,]+)*$', description: 'secrets separated by commas' })),
   INTROSPECTION_TOKEN: Type.Optional(Type.String({ minLength: 32, description: 'a secret of at least 32 characters' })),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$', description: 'http(s)://host[:port][/path], no query' })),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$', description: 'smtp://user:pass@host:587 or smtps://user:pass@host:465' })),
+  MAIL_FROM: Type.Optional(Type.String({ pattern: '^[^\\r\\n]*@[^\\r\\n]*$', description: 'an address, e.g. Stores API <no-reply@example.com>' })),
+  EMAIL_VERIFICATION: Type.Optional(Type.Union([Type.Literal('optional'), Type.Literal('required')], { description: 'optional or required' })),
+  EMAIL_VERIFY_EXPIRES: Type.Optional(duration),
+  PASSWORD_RESET_EXPIRES: Type.Optional(duration),
 })
 export type Env = Static<typeof Env>
 
@@ -81,6 +87,14 @@ export interface Config {
   previousSecrets: string[]
   /** The credential of POST /introspect; undefined: that route answers 404. */
   introspectionToken: string | undefined
+  /** Base of the links in mails, without a trailing slash. */
+  publicUrl: string
+  /** Unset: mails are written as .eml files into ./data/mail/. */
+  smtpUrl: string | undefined
+  mailFrom: string
+  emailVerification: 'optional' | 'required'
+  emailVerifyTtl: number
+  passwordResetTtl: number
 }
 
 export class ConfigError extends Error {
@@ -103,10 +117,18 @@ export function parseDuration(text: string): number {
 
 const truthy = (v: string) => v === 'true' || v === '1' || v === 'yes'
 
-function positiveDuration(env: Env, name: 'JWT_ACCESS_TOKEN_EXPIRES' | 'JWT_REFRESH_TOKEN_EXPIRES' | 'JWT_KEY_ROTATION', fallback: string) {
+type Lifetime = 'JWT_ACCESS_TOKEN_EXPIRES' | 'JWT_REFRESH_TOKEN_EXPIRES' | 'JWT_KEY_ROTATION' | 'EMAIL_VERIFY_EXPIRES' | 'PASSWORD_RESET_EXPIRES'
+
+function positiveDuration(env: Env, name: Lifetime, fallback: string) {
   const seconds = parseDuration(env[name] ?? fallback)
   if (seconds < 1) throw new ConfigError(name, 'must be at least 1 second')
   return seconds
+}
+
+/** A URL variable that must parse as one (the patterns only check its scheme and spaces). */
+function url(name: 'PUBLIC_URL' | 'SMTP_URL', text: string) {
+  if (!URL.canParse(text)) throw new ConfigError(name, 'invalid value, expected a URL')
+  return text
 }
 
 /** Validates the environment once. Throws ConfigError naming the first bad variable. */
@@ -171,5 +193,11 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     keyRotation: e.JWT_KEY_ROTATION === undefined ? undefined : positiveDuration(e, 'JWT_KEY_ROTATION', ''),
     previousSecrets,
     introspectionToken: e.INTROSPECTION_TOKEN,
+    publicUrl: url('PUBLIC_URL', e.PUBLIC_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, ''),
+    smtpUrl: e.SMTP_URL === undefined ? undefined : url('SMTP_URL', e.SMTP_URL),
+    mailFrom: e.MAIL_FROM ?? 'Stores API <no-reply@localhost>',
+    emailVerification: e.EMAIL_VERIFICATION ?? 'optional',
+    emailVerifyTtl: positiveDuration(e, 'EMAIL_VERIFY_EXPIRES', '24h'),
+    passwordResetTtl: positiveDuration(e, 'PASSWORD_RESET_EXPIRES', '30m'),
   }
 }

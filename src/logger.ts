@@ -13,6 +13,7 @@ export const REDACT = {
     '*.new_password',
     '*.access_token',
     '*.refresh_token',
+    '*.token',
   ],
   censor: '[redacted]',
 }

@@ -113,3 +113,41 @@ t.test('signing keys and introspection: JWT_ALGORITHM, JWT_KEY_ROTATION, JWT_PRE
   rejects(t, { NODE_ENV: 'production', JWT_SECRET_KEY: 'k'.repeat(32), JWT_PREVIOUS_SECRET_KEYS: 'short' }, 'JWT_PREVIOUS_SECRET_KEYS')
   rejects(t, { INTROSPECTION_TOKEN: 'too-short' }, 'INTROSPECTION_TOKEN')
 })
+
+t.test('mail settings: defaults, values, and bad values named', async (t) => {
+  t.match(loadConfig({}), {
+    publicUrl: 'http://127.0.0.1:3000',
+    smtpUrl: undefined,
+    mailFrom: 'Stores API <no-reply@localhost>',
+    emailVerification: 'optional',
+    emailVerifyTtl: 86400,
+    passwordResetTtl: 1800,
+  })
+  t.equal(loadConfig({ PORT: '8080' }).publicUrl, 'http://127.0.0.1:8080', 'PUBLIC_URL follows PORT')
+  t.match(
+    loadConfig({
+      PUBLIC_URL: 'https://shop.example/stores/',
+      SMTP_URL: 'smtps://user:p%40ss@mail.example:465',
+      MAIL_FROM: 'Shop <shop@example.com>',
+      EMAIL_VERIFICATION: 'required',
+      EMAIL_VERIFY_EXPIRES: '2h',
+      PASSWORD_RESET_EXPIRES: '600',
+    }),
+    {
+      publicUrl: 'https://shop.example/stores',
+      smtpUrl: 'smtps://user:p%40ss@mail.example:465',
+      mailFrom: 'Shop <shop@example.com>',
+      emailVerification: 'required',
+      emailVerifyTtl: 7200,
+      passwordResetTtl: 600,
+    },
+  )
+  rejects(t, { PUBLIC_URL: 'ftp://shop.example' }, 'PUBLIC_URL')
+  rejects(t, { PUBLIC_URL: 'https://shop.example/?x=1' }, 'PUBLIC_URL')
+  rejects(t, { SMTP_URL: 'http://mail.example' }, 'SMTP_URL')
+  rejects(t, { MAIL_FROM: 'nobody' }, 'MAIL_FROM')
+  rejects(t, { MAIL_FROM: 'a@b.example\r\nBcc: x@y.example' }, 'MAIL_FROM')
+  rejects(t, { EMAIL_VERIFICATION: 'sometimes' }, 'EMAIL_VERIFICATION')
+  rejects(t, { EMAIL_VERIFY_EXPIRES: '1w' }, 'EMAIL_VERIFY_EXPIRES')
+  rejects(t, { PASSWORD_RESET_EXPIRES: '0' }, 'PASSWORD_RESET_EXPIRES')
+})

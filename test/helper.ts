@@ -68,7 +68,9 @@ export async function postgresSchema(t: Tap) {
 export async function build(t: Tap, env: Record<string, string> = {}, options: BuildOptions = {}) {
   const databaseUrl = env.DATABASE_URL ?? (onPostgres ? await postgresSchema(t) : join(tempDir(t), 'test.db'))
   const config = loadConfig({ AUTH_RATE_LIMIT: '0', ...env, DATABASE_URL: databaseUrl })
-  const app = await buildApp({ ...config, jwtSecret: env.JWT_SECRET_KEY ?? TEST_SECRET }, options.logStream ? options : { logger: false, ...options })
+  // Mails go to a temporary folder, not ./data/mail of the checkout, unless SMTP_URL is set.
+  const outbox = { mailDir: join(tempDir(t), 'mail'), ...options.outbox }
+  const app = await buildApp({ ...config, jwtSecret: env.JWT_SECRET_KEY ?? TEST_SECRET }, { ...(options.logStream ? {} : { logger: false }), ...options, outbox })
   await app.ready()
   t.teardown(() => app.close())
   return app

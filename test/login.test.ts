@@ -6,7 +6,7 @@ import type { App } from '../src/app.js'
 import { account, bearer, build, expectError, rawQuery } from './helper.js'
 
 const PASSWORD = 'password-123'
-const USER_FIELDS = ['created_at', 'email', 'id', 'is_active', 'is_admin', 'roles', 'username']
+const USER_FIELDS = ['created_at', 'email', 'email_verified', 'id', 'is_active', 'is_admin', 'roles', 'username']
 
 type Body = Record<string, unknown>
 

@@ -43,7 +43,7 @@ t.test('--admin creates an admin who can log in; the output has no secrets', asy
   t.equal(res.code, 0, res.stderr)
   const printed = JSON.parse(res.stdout) as Record<string, unknown>
   t.match(printed, { id: Number, username: 'ops', email: 'ops@example.com', roles: ['admin', 'user'], is_admin: true, is_active: true })
-  t.same(Object.keys(printed).sort(), ['created_at', 'email', 'id', 'is_active', 'is_admin', 'roles', 'username'], 'User fields only')
+  t.same(Object.keys(printed).sort(), ['created_at', 'email', 'email_verified', 'id', 'is_active', 'is_admin', 'roles', 'username'], 'User fields only')
   t.notMatch(res.stdout + res.stderr, PASSWORD, 'the password is never printed')
   t.notMatch(res.stdout, /argon2/, 'nor its hash')
 

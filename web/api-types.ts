@@ -54,7 +54,7 @@ export interface paths {
         put?: never;
         /**
          * Create an account
-         * @description The first account is an admin (roles `admin`, `user`) unless FIRST_USER_IS_ADMIN=false; later ones get `user`. Fields a client may not set (id, roles, is_admin, is_active, created_at) are rejected with 400.
+         * @description The first account is an admin (roles `admin`, `user`) unless FIRST_USER_IS_ADMIN=false; later ones get `user`. Fields a client may not set (id, roles, is_admin, is_active, created_at) are rejected with 400. With an email, a verification mail is sent; with EMAIL_VERIFICATION=required the email is required (400 without).
          *
          *     **Auth:** Public: no token needed.
          */
@@ -469,6 +469,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify my email address with the link from the mail
+         * @description Takes the `token` of a verification link (`/app/verify-email?token=...`) and marks the email verified. A link works once, until it expires, while the account still has the address it was sent to; a newer link of the same kind voids it. Every bad link gets the same 400 invalid_link, whatever made it bad.
+         *
+         *     **Auth:** Public: no token needed.
+         */
+        post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/email/verify/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send me a new verification link
+         * @description Mails a new verification link to the account’s email, voiding the older ones. The answer is the same 202 whether or not a mail goes: none goes when the account has no email or it is already verified.
+         *
+         *     **Auth:** Needs a valid access token.
+         */
+        post: operations["resendVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password-reset link
+         * @description Records the request and answers 202 with one fixed message, the same status, body and work whether or not an account has this email: the request is one database write either way, so neither the answer nor its timing tells which emails have accounts, and a crash after the 202 loses nothing. The background sender then looks the address up and, for an active account, mails a reset link (`/app/reset-password?token=...`, valid PASSWORD_RESET_EXPIRES, default 30 minutes) that voids older reset links; for an unknown email or a deactivated account it sends nothing. The address is never echoed.
+         *
+         *     **Auth:** Public: no token needed.
+         */
+        post: operations["forgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the link from the reset mail
+         * @description Takes the `token` of a reset link and the new password. Every session of the user is revoked and the email counts as verified. A link works once, until it expires, while the account still has the address it was sent to; a newer link of the same kind voids it. Every bad link gets the same 400 invalid_link, whatever made it bad. The new password is hashed before the link is looked at, so a bad link takes as long as a good one.
+         *
+         *     **Auth:** Public: no token needed.
+         */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change my email address
+         * @description Checks the current password, sets the new email (unverified) and voids every unused verification and reset link of the account. A verification link goes to the new address and a notice without any link to the old one (none when only the case of the address changes).
+         *
+         *     **Auth:** Needs a fresh access token (from `POST /login`, not `POST /refresh`).
+         */
+        put: operations["changeMyEmail"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -491,7 +601,7 @@ export interface components {
              * @example token_expired
              * @enum {string}
              */
-            code: "authorization_required" | "invalid_header" | "invalid_token" | "token_expired" | "token_revoked" | "wrong_token_type" | "fresh_token_required" | "user_not_found" | "user_inactive" | "invalid_credentials" | "csrf_mismatch" | "admin_required" | "forbidden" | "validation_error" | "bad_request" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "header_too_large" | "too_many_requests" | "service_unavailable" | "internal_error";
+            code: "authorization_required" | "invalid_header" | "invalid_token" | "token_expired" | "token_revoked" | "wrong_token_type" | "fresh_token_required" | "user_not_found" | "user_inactive" | "invalid_credentials" | "csrf_mismatch" | "email_unverified" | "admin_required" | "forbidden" | "validation_error" | "bad_request" | "not_found" | "conflict" | "invalid_link" | "payload_too_large" | "unsupported_media_type" | "header_too_large" | "too_many_requests" | "service_unavailable" | "internal_error";
             /**
              * @description HTTP reason phrase.
              * @example Unauthorized
@@ -556,7 +666,8 @@ export interface components {
          *       ],
          *       "is_admin": true,
          *       "is_active": true,
-         *       "created_at": "2025-01-15T09:30:00.000Z"
+         *       "created_at": "2025-01-15T09:30:00.000Z",
+         *       "email_verified": true
          *     }
          */
         User: {
@@ -579,6 +690,8 @@ export interface components {
              * @description ISO 8601 UTC time.
              */
             created_at: string;
+            /** @description Whether a link mailed to `email` was followed; false when there is no email. */
+            email_verified: boolean;
         };
         /**
          * @description Any other field (id, roles, is_admin, is_active, created_at...) is rejected with 400.
@@ -631,7 +744,8 @@ export interface components {
          *           ],
          *           "is_admin": true,
          *           "is_active": true,
-         *           "created_at": "2025-01-15T09:30:00.000Z"
+         *           "created_at": "2025-01-15T09:30:00.000Z",
+         *           "email_verified": true
          *         }
          *       ],
          *       "total": 1,
@@ -1131,6 +1245,64 @@ export interface components {
             /** @description Only when JWT_AUDIENCE is set. */
             aud?: string | string[];
         };
+        /**
+         * @example {
+         *       "token": "5mB7kQ0f1vXz3rT9yP2wL8cN4hJ6dS0aE1uG7iK3oM9"
+         *     }
+         */
+        EmailVerify: {
+            /**
+             * @description The `token` parameter of the link in the mail (base64url).
+             * @example 5mB7kQ0f1vXz3rT9yP2wL8cN4hJ6dS0aE1uG7iK3oM9
+             */
+            token: string;
+        };
+        /**
+         * @example {
+         *       "email": "alice@example.com"
+         *     }
+         */
+        PasswordForgot: {
+            /**
+             * Format: email
+             * @description Unique regardless of case.
+             * @example alice@example.com
+             */
+            email: string;
+        };
+        /**
+         * @example {
+         *       "token": "5mB7kQ0f1vXz3rT9yP2wL8cN4hJ6dS0aE1uG7iK3oM9",
+         *       "new_password": "another long passphrase"
+         *     }
+         */
+        PasswordReset: {
+            /**
+             * @description The `token` parameter of the link in the mail (base64url).
+             * @example 5mB7kQ0f1vXz3rT9yP2wL8cN4hJ6dS0aE1uG7iK3oM9
+             */
+            token: string;
+            /**
+             * @description 8 to 128 characters, used in full (never truncated).
+             * @example correct horse battery
+             */
+            new_password: string;
+        };
+        /**
+         * @example {
+         *       "email": "alice@example.org",
+         *       "current_password": "correct horse battery"
+         *     }
+         */
+        EmailChange: {
+            /**
+             * Format: email
+             * @description Unique regardless of case.
+             * @example alice@example.com
+             */
+            email: string;
+            current_password: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1329,7 +1501,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description user_inactive: right password, deactivated account. */
+            /** @description user_inactive: right password, deactivated account. Or email_unverified: with EMAIL_VERIFICATION=required, the account’s email is not verified. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1392,6 +1564,15 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description email_unverified: with EMAIL_VERIFICATION=required, the account’s email is not verified. */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2849,6 +3030,330 @@ export interface operations {
             };
             /** @description not_found: INTROSPECTION_TOKEN is not set. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other client error, such as malformed JSON (400), a body over 1 MiB (413) or a body that is not JSON (415). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailVerify"];
+            };
+        };
+        responses: {
+            /** @description The email is verified: the account, with `email_verified: true`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description invalid_link: the link is unknown, expired, already used or replaced by a newer one. Or validation_error: the body does not match its schema. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other client error, such as malformed JSON (400), a body over 1 MiB (413) or a body that is not JSON (415). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resendVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted: a mail is on its way if the email needs verifying. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_many_requests: over AUTH_RATE_LIMIT attempts (default 10) a minute per client address; see Retry-After. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other client error, such as malformed JSON (400), a body over 1 MiB (413) or a body that is not JSON (415). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    forgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordForgot"];
+            };
+        };
+        responses: {
+            /** @description Accepted, whatever the email: a reset link is on its way if an active account has it. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description validation_error: the body, path or query does not match its schema. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_many_requests: over AUTH_RATE_LIMIT attempts (default 10) a minute per client address and per email address; see Retry-After. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other client error, such as malformed JSON (400), a body over 1 MiB (413) or a body that is not JSON (415). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordReset"];
+            };
+        };
+        responses: {
+            /** @description The password is changed; every session of the user is revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description invalid_link: the link is unknown, expired, already used or replaced by a newer one. Or validation_error: the body does not match its schema. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description user_inactive: the account is deactivated (the link stays unused). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_many_requests: over AUTH_RATE_LIMIT attempts (default 10) a minute per client address; see Retry-After. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description service_unavailable: the database stayed locked elsewhere (a backup, a migration) for 5 s; see Retry-After. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Any other client error, such as malformed JSON (400), a body over 1 MiB (413) or a body that is not JSON (415). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    changeMyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailChange"];
+            };
+        };
+        responses: {
+            /** @description The account with its new email, `email_verified: false`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description validation_error: the body, path or query does not match its schema. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated: authorization_required, invalid_header, invalid_token, token_expired, token_revoked, wrong_token_type, fresh_token_required, user_not_found, user_inactive, csrf_mismatch (cookie mode only). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_credentials: the current password is wrong; nothing changed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: another account has this email. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

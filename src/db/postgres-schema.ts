@@ -20,6 +20,7 @@ export const users = pgTable('users', {
   roles: jsonb('roles').$type<string[]>().notNull(),
   isActive: boolean('is_active').notNull().default(true),
   createdAt: moment('created_at').notNull(),
+  emailVerified: boolean('email_verified').notNull().default(false),
 })
 
 export const stores = pgTable('stores', {
@@ -74,3 +75,39 @@ export const signingKeys = pgTable('signing_keys', {
   retiredAt: moment('retired_at'),
   verifyUntil: moment('verify_until'),
 })
+
+/** Links of verification and reset mails, as hashes only; see sqlite-schema.ts. */
+export const emailTokens = pgTable(
+  'email_tokens',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['verify_email', 'password_reset'] }).notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    emailKey: text('email_key').notNull(),
+    createdAt: moment('created_at').notNull(),
+    expiresAt: moment('expires_at').notNull(),
+    usedAt: moment('used_at'),
+    supersededAt: moment('superseded_at'),
+  },
+  (t) => [index('email_tokens_user_kind').on(t.userId, t.kind), index('email_tokens_expires_at').on(t.expiresAt)],
+)
+
+/** Mails to send, sealed, deleted once sent; see sqlite-schema.ts. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['mail', 'password_reset_request'] }).notNull(),
+    payload: text('payload').notNull(),
+    status: text('status', { enum: ['pending', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    availableAt: moment('available_at').notNull(),
+    leaseId: text('lease_id'),
+    lastError: text('last_error'),
+    createdAt: moment('created_at').notNull(),
+  },
+  (t) => [index('outbox_due').on(t.status, t.availableAt)],
+)

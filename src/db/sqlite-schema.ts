@@ -13,6 +13,8 @@ export const users = sqliteTable('users', {
   roles: text('roles', { mode: 'json' }).$type<string[]>().notNull(),
   isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  /** Whether a link mailed to `email` was followed (or a reset link was, which proves the same). */
+  emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
 })
 
 export const stores = sqliteTable('stores', {
@@ -86,3 +88,49 @@ export const signingKeys = sqliteTable('signing_keys', {
   retiredAt: integer('retired_at', { mode: 'timestamp_ms' }),
   verifyUntil: integer('verify_until', { mode: 'timestamp_ms' }),
 })
+
+/**
+ * The links of verification and password-reset mails. Only each token's SHA-256 is kept, so
+ * a copy of the database opens no account. A link works once, until `expires_at`, while the
+ * account still has the address it was sent to, and until a newer link of its kind
+ * supersedes it.
+ */
+export const emailTokens = sqliteTable(
+  'email_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['verify_email', 'password_reset'] }).notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    emailKey: text('email_key').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+    supersededAt: integer('superseded_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('email_tokens_user_kind').on(t.userId, t.kind), index('email_tokens_expires_at').on(t.expiresAt)],
+)
+
+/**
+ * Mails to send, written in the transaction that makes their link, deleted once sent. The
+ * payload is sealed (AES-256-GCM, see seal.ts): a mail with its link, or a password-reset
+ * request's address. A sender claims a row by moving `available_at` past its lease under a
+ * new `lease_id`; a failed attempt moves it to the next retry; `failed` rows are given up.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['mail', 'password_reset_request'] }).notNull(),
+    payload: text('payload').notNull(),
+    status: text('status', { enum: ['pending', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    availableAt: integer('available_at', { mode: 'timestamp_ms' }).notNull(),
+    leaseId: text('lease_id'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('outbox_due').on(t.status, t.availableAt)],
+)

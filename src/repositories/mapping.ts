@@ -32,6 +32,7 @@ export function publicUser(row: UserRow): User {
     is_admin: isAdmin(row),
     is_active: row.isActive,
     created_at: iso(row.createdAt),
+    email_verified: row.email !== null && row.emailVerified,
   }
 }
 

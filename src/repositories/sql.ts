@@ -1,4 +1,4 @@
-import { sql, type SQL, type Column, type Placeholder, type Table } from 'drizzle-orm'
+import { and, eq, lte, sql, type SQL, type Column, type Placeholder, type Table } from 'drizzle-orm'
 import { MAX_ID, containsPattern } from './mapping.js'
 
 // SQL fragments both dialects run as they are.
@@ -17,3 +17,14 @@ export const firstFreeId = (table: Table, from: number): SQL<number | null> => s
   SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM ${table} WHERE id = ${from}) THEN CAST(${from} AS integer)
   ELSE (SELECT t.id + 1 FROM ${table} t WHERE t.id >= ${from} AND t.id < ${MAX_ID}
         AND NOT EXISTS (SELECT 1 FROM ${table} u WHERE u.id = t.id + 1) ORDER BY t.id LIMIT 1) END AS id`
+
+/** The outbox rows a sender may claim: pending, and due (`available_at` reached: not leased, or the lease is over). */
+export const outboxDue = (outbox: { status: Column; availableAt: Column }, now: Date): SQL =>
+  and(eq(outbox.status, 'pending'), lte(outbox.availableAt, now))!
+
+/** What claiming a row sets: the new lease until `leaseUntil`, and one more attempt. */
+export const outboxLease = (outbox: { attempts: Column }, leaseId: string, leaseUntil: Date) => ({
+  leaseId,
+  availableAt: leaseUntil,
+  attempts: sql`${outbox.attempts} + 1`,
+})

@@ -17,6 +17,7 @@ export interface UserRow {
   roles: string[]
   isActive: boolean
   createdAt: Date
+  emailVerified: boolean
 }
 
 export interface SessionRow {
@@ -156,10 +157,81 @@ export interface SigningKeysRepository {
   deleteExpired(now: Date): Promise<number>
 }
 
+export type EmailLinkKind = 'verify_email' | 'password_reset'
+
+/** A new link of a mail: the hash of its token, never the token. */
+export interface EmailLinkInput {
+  userId: number
+  kind: EmailLinkKind
+  tokenHash: string
+  /** The address it goes to (its `nameKey`): the link works only while the account has it. */
+  emailKey: string
+  expiresAt: Date
+}
+
+export type OutboxKind = 'mail' | 'password_reset_request'
+
+/** An outbox row as written: its id is part of the sealed payload's authenticated context. */
+export interface OutboxInput {
+  id: string
+  kind: OutboxKind
+  payload: string
+}
+
+export interface OutboxRow extends OutboxInput {
+  status: 'pending' | 'failed'
+  /** Attempts made, this one included once claimed. */
+  attempts: number
+  availableAt: Date
+  leaseId: string | null
+  lastError: string | null
+  createdAt: Date
+}
+
+export interface EmailLinksRepository {
+  /** Supersedes the user's unused links of the kind, stores the new one and queues its mails: one transaction. */
+  issue(link: EmailLinkInput, mails: OutboxInput[], now: Date): Promise<void>
+  /** Uses a valid verification link and marks the email verified; undefined for a bad link. */
+  verifyEmail(tokenHash: string, now: Date): Promise<UserRow | undefined>
+  /**
+   * Uses a valid reset link: sets the password hash, marks the email verified and revokes
+   * every session. 'inactive' (the link stays unused) for a deactivated user, undefined for a bad link.
+   */
+  resetPassword(tokenHash: string, passwordHash: string, now: Date): Promise<{ user: UserRow; revokedSessions: number } | 'inactive' | undefined>
+  /**
+   * Sets a new, unverified email, supersedes every unused link of the user, and stores the
+   * new verification link with its mails: one transaction. ConflictError when the email is taken.
+   */
+  changeEmail(userId: number, email: string, link: EmailLinkInput, mails: OutboxInput[], now: Date): Promise<UserRow | undefined>
+  /** Deletes links past their expiry. Returns how many. */
+  pruneExpired(now: Date): Promise<number>
+}
+
+/**
+ * The outbox's claims are leases: `claim` gives the due row to one caller under a new
+ * `leaseId` until `leaseUntil`; every later write names that lease and does nothing (false)
+ * once another caller has taken the row over.
+ */
+export interface OutboxRepository {
+  add(row: OutboxInput, now: Date): Promise<void>
+  /** The oldest due pending row, claimed atomically (one caller gets it), with `attempts` counted. */
+  claim(leaseId: string, now: Date, leaseUntil: Date): Promise<OutboxRow | undefined>
+  /** Deletes the row: sent, or nothing to send. */
+  remove(id: string, leaseId: string): Promise<boolean>
+  /** Releases the row until `availableAt` with the attempt's error, or gives it up (`failed`) when `availableAt` is null. */
+  release(id: string, leaseId: string, error: string, availableAt: Date | null): Promise<boolean>
+  /** Replaces a claimed request by the mail it resolves to, due now, and stores its link: one transaction. */
+  resolve(id: string, leaseId: string, link: EmailLinkInput, mailPayload: string, now: Date): Promise<boolean>
+  /** Deletes given-up rows older than `before`. Returns how many. */
+  pruneFailed(before: Date): Promise<number>
+}
+
 export interface Repositories {
   users: UsersRepository
   sessions: SessionsRepository
   stores: StoresRepository
   items: ItemsRepository
   signingKeys: SigningKeysRepository
+  emailLinks: EmailLinksRepository
+  outbox: OutboxRepository
 }

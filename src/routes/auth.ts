@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ref, Message } from '../../schemas/common.js'
 import { LoginRequest, LogoutAll, TokenPair } from '../../schemas/auth.js'
 import { User, UserCreate } from '../../schemas/user.js'
-import { HttpError } from '../http/errors.js'
+import { HttpError, badRequest } from '../http/errors.js'
+import { EMAIL_UNVERIFIED, emailUnverified, mayHoldSession } from '../auth/email-verification.js'
 import { publicUser } from '../repositories/mapping.js'
 import { audit } from '../audit.js'
 import { INVALID, created, errors, success } from '../http/responses.js'
@@ -21,7 +22,8 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Create an account',
         description:
           'The first account is an admin (roles `admin`, `user`) unless FIRST_USER_IS_ADMIN=false; later ones get `user`. ' +
-          'Fields a client may not set (id, roles, is_admin, is_active, created_at) are rejected with 400.',
+          'Fields a client may not set (id, roles, is_admin, is_active, created_at) are rejected with 400. ' +
+          'With an email, a verification mail is sent; with EMAIL_VERIFICATION=required the email is required (400 without).',
         tags: ['auth'],
         body: ref(UserCreate),
         response: {
@@ -32,6 +34,9 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { username, password, email } = request.body
+      if (email === undefined && app.config.emailVerification === 'required') {
+        throw badRequest('An email is required: EMAIL_VERIFICATION=required.', '/email')
+      }
       const row = await users.create({
         username,
         ...(email === undefined ? {} : { email }),
@@ -39,6 +44,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
         firstUserIsAdmin: app.config.firstUserIsAdmin,
       })
       audit(request, 'user_registered', { user_id: row.id })
+      if (row.email) await app.mail.sendVerification(request, { ...row, email: row.email })
       return reply.code(201).header('location', `/user/${row.id}`).send(publicUser(row))
     },
   )
@@ -58,7 +64,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
           ...errors({
             400: INVALID,
             401: 'invalid_credentials: wrong username, email or password (one answer for all).',
-            403: 'user_inactive: right password, deactivated account.',
+            403: `user_inactive: right password, deactivated account. Or ${EMAIL_UNVERIFIED}`,
           }),
         },
       },
@@ -75,6 +81,10 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       if (!user.isActive) {
         audit(request, 'login_failed', { user_id: user.id, reason: 'inactive' })
         throw new HttpError(403, 'user_inactive', 'This account is deactivated.')
+      }
+      if (!mayHoldSession(app.config, user)) {
+        audit(request, 'login_failed', { user_id: user.id, reason: 'email_unverified' })
+        throw emailUnverified()
       }
       if (app.passwords.needsRehash(user.passwordHash)) {
         await users.setPasswordHash(user.id, await app.passwords.hash(password))
@@ -101,10 +111,11 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
           'stolen copy used within the interval is not detected. With 0, of two concurrent refreshes with one token one ' +
           'succeeds and the other ends the session. Rotation never extends the session past its login + JWT_REFRESH_TOKEN_EXPIRES.',
         tags: ['auth'],
-        response: { 200: success(TokenPair, 'A non-fresh access token and the rotated refresh token.') },
+        response: { 200: success(TokenPair, 'A non-fresh access token and the rotated refresh token.'), ...errors({ 403: EMAIL_UNVERIFIED }) },
       },
     },
     async (request, reply) => {
+      if (!mayHoldSession(app.config, request.user)) throw emailUnverified()
       const { reused, ...pair } = await app.tokens.refresh(request.token!, request.user, reply)
       audit(request, 'token_refreshed', { user_id: request.user.id, session_id: request.token!.sid, ...(reused && { within_reuse_interval: true }) })
       return pair

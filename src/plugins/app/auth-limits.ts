@@ -4,8 +4,8 @@ import { HttpError } from '../../http/errors.js'
 import { errorResponse } from '../../http/responses.js'
 import { nameKey } from '../../repositories/mapping.js'
 
-/** What a rate-limited route counts: attempts per client address, and per login name. */
-export type AttemptKey = 'address' | 'login'
+/** What a rate-limited route counts: attempts per client address, per login name, per email asked about. */
+export type AttemptKey = 'address' | 'login' | 'email'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -20,10 +20,18 @@ function loginName(request: FastifyRequest): string {
   return typeof name === 'string' ? nameKey(name) : ''
 }
 
+function emailField(request: FastifyRequest): string {
+  const email = (request.body as { email?: unknown } | undefined)?.email
+  return typeof email === 'string' ? nameKey(email) : ''
+}
+
 const KEYS: Record<AttemptKey, (request: FastifyRequest) => string> = {
   address: (request) => request.ip,
   login: loginName,
+  email: emailField,
 }
+
+const KEY_TEXT: Record<AttemptKey, string> = { address: 'client address', login: 'login name', email: 'email address' }
 
 /**
  * Fixed one-minute windows of AUTH_RATE_LIMIT attempts on the routes that declare
@@ -38,7 +46,7 @@ export default fp(
       if (!keys?.length) return
       // Documented whatever the configured limit, so the spec does not depend on the deployment.
       const schema = route.schema ?? {}
-      const per = keys.map((k) => (k === 'address' ? 'client address' : 'login name')).join(' and per ')
+      const per = keys.map((k) => KEY_TEXT[k]).join(' and per ')
       route.schema = {
         ...schema,
         response: {

@@ -7,7 +7,8 @@ import type { UsersRepository } from '../types.js'
 
 type Tx = Pick<PgDb, 'execute' | 'select'>
 
-function uniqueConflict(err: unknown): never {
+/** Turns a unique-index violation into the ConflictError naming the field; rethrows anything else. */
+export function uniqueConflict(err: unknown): never {
   const pgError = pgErrorOf(err)
   if (pgError?.code === '23505') {
     throw new ConflictError(`That ${pgError.constraint?.includes('email') ? 'email' : 'username'} is already taken.`)

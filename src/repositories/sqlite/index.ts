@@ -1,7 +1,9 @@
 import type { Db } from '../../db/sqlite.js'
 import type { Repositories } from '../types.js'
 import { retryingBusy } from './busy.js'
+import { emailLinksRepository } from './email-links.js'
 import { itemsRepository } from './items.js'
+import { outboxRepository } from './outbox.js'
 import { sessionsRepository } from './sessions.js'
 import { signingKeysRepository } from './signing-keys.js'
 import { storesRepository } from './stores.js'
@@ -15,5 +17,7 @@ export function sqliteRepositories(db: Db): Repositories {
     stores: retryingBusy(storesRepository(db)),
     items: retryingBusy(itemsRepository(db)),
     signingKeys: retryingBusy(signingKeysRepository(db)),
+    emailLinks: retryingBusy(emailLinksRepository(db)),
+    outbox: retryingBusy(outboxRepository(db)),
   }
 }

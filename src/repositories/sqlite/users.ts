@@ -5,7 +5,8 @@ import { ConflictError } from '../errors.js'
 import { isAdmin, nameKey } from '../mapping.js'
 import type { UserRow, UsersRepository } from '../types.js'
 
-function uniqueConflict(err: unknown): never {
+/** Turns a unique-index violation into the ConflictError naming the field; rethrows anything else. */
+export function uniqueConflict(err: unknown): never {
   if (constraintOf(err) === 'SQLITE_CONSTRAINT_UNIQUE') {
     const field = String((err as { cause?: { message?: string } }).cause?.message ?? err).includes('email')
       ? 'email'
