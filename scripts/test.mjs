@@ -45,6 +45,7 @@ const dialectFree = [
   'test/client.test.ts',
   'test/web.test.ts',
   'test/web-accounts.test.ts',
+  'test/web-email.test.ts',
   'test/web-refresh.test.ts',
   'test/web-serving.test.ts',
 ]

@@ -10,6 +10,8 @@ type Tap = { teardown(fn: () => unknown): void }
 
 export interface LiveServer {
   url: string
+  /** Its working directory: ./data/ (the database, mails as .eml files) is under it. */
+  cwd: string
   /** Everything the server wrote (JSON log lines). */
   output(): string
 }
@@ -46,5 +48,5 @@ export async function startServer(t: Tap, env: Record<string, string> = {}): Pro
     child.stderr.on('data', onData)
     child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`)))
   })
-  return { url, output: () => output }
+  return { url, cwd, output: () => output }
 }

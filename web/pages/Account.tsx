@@ -1,10 +1,9 @@
-import { useState, type FormEvent } from 'react'
 import { api } from '../api'
 import { ErrorAlert, Notice } from '../components/ErrorAlert'
 import { Field } from '../components/Field'
 import { Page } from '../components/Page'
-import { useAction } from '../components/use-action'
-import { NotYet } from '../components/NotYet'
+import { useForm } from '../components/use-action'
+import { useSession } from '../session'
 import { Submit } from '../components/Submit'
 
 export function AccountPage() {
@@ -20,23 +19,13 @@ export function AccountPage() {
 
 /** PUT /me/password (a fresh token: the dialog may ask for the password first). */
 function ChangePassword() {
-  const { busy, error, run } = useAction()
-  const [done, setDone] = useState<string>()
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault()
-    setDone(undefined)
-    const form = event.currentTarget
-    const values = new FormData(form)
+  const { busy, error, done, onSubmit } = useForm(async (values) => {
     const body = { current_password: String(values.get('current_password')), new_password: String(values.get('new_password')) }
-    const ok = await run(async () => {
-      const { data, error } = await api((c) => c.PUT('/me/password', { body }))
-      setDone(data?.message)
-      return error
-    })
-    if (ok) form.reset()
-  }
+    const { data, error } = await api((c) => c.PUT('/me/password', { body }))
+    return { error, done: data?.message }
+  })
   return (
-    <form className="card" onSubmit={submit} aria-labelledby="change-password">
+    <form className="card" onSubmit={onSubmit} aria-labelledby="change-password">
       <h2 id="change-password">Change password</h2>
       <p className="hint">Every other session of your account ends; this one stays.</p>
       <ErrorAlert error={error} />
@@ -48,15 +37,25 @@ function ChangePassword() {
   )
 }
 
-/**
- * Stub until PUT /me/email is in openapi.yaml (the account-lifecycle routes are built
- * separately): the form is here, with its fields, and says that the change is not available yet.
- */
+/** PUT /me/email (fresh): the new address gets a verification mail, the old one a notice. */
 function ChangeEmail() {
+  const { user, reload } = useSession()
+  const { busy, error, done, onSubmit } = useForm(async (values) => {
+    const body = { email: String(values.get('email')).trim(), current_password: String(values.get('current_password')) }
+    const { error } = await api((c) => c.PUT('/me/email', { body }))
+    if (error) return { error }
+    await reload()
+    return { done: `Check your inbox at ${body.email}: a link there verifies the new address.` }
+  })
   return (
-    <NotYet title="Change email" id="change-email" action="Change email" what="Changing the email address">
+    <form className="card" onSubmit={onSubmit} aria-labelledby="change-email">
+      <h2 id="change-email">Change email</h2>
+      <p className="hint">Now: {user?.email ?? 'none'}. The new address needs verifying; the old one is told of the change.</p>
+      <ErrorAlert error={error} />
+      <Notice>{done}</Notice>
       <Field label="Email" name="email" type="email" autoComplete="email" required />
       <Field label="Current password" name="current_password" type="password" autoComplete="current-password" required />
-    </NotYet>
+      <Submit busy={busy} label="Change email" />
+    </form>
   )
 }

@@ -1,9 +1,13 @@
+import { useState } from 'react'
+import { api } from '../api'
+import { ErrorAlert, Notice } from '../components/ErrorAlert'
 import { Page } from '../components/Page'
 import { Roles } from '../components/Roles'
-import { useUser } from '../session'
 import { Time } from '../components/Time'
+import { useAction } from '../components/use-action'
+import { useUser } from '../session'
 
-/** The protected page: who is logged in. */
+/** The protected page: who is logged in, and whether their email is verified. */
 export function MePage() {
   const user = useUser()
   return (
@@ -13,6 +17,12 @@ export function MePage() {
         <dd>{user.username}</dd>
         <dt>Email</dt>
         <dd>{user.email ?? 'none given'}</dd>
+        {user.email ? (
+          <>
+            <dt>Email verified</dt>
+            <dd>{user.email_verified ? 'yes' : <Unverified />}</dd>
+          </>
+        ) : null}
         <dt>Roles</dt>
         <dd>
           <Roles roles={user.roles} />
@@ -25,5 +35,27 @@ export function MePage() {
         </dd>
       </dl>
     </Page>
+  )
+}
+
+/** Not verified yet: POST /email/verify/resend mails a new link (voiding the older ones). */
+function Unverified() {
+  const { busy, error, run } = useAction()
+  const [sent, setSent] = useState<string>()
+  const resend = () =>
+    run(async () => {
+      const { data, error } = await api((c) => c.POST('/email/verify/resend'))
+      setSent(data?.message)
+      return error
+    })
+  return (
+    <>
+      no{' '}
+      <button type="button" className="secondary" disabled={busy} onClick={() => void resend()}>
+        Send a new link
+      </button>
+      <ErrorAlert error={error} />
+      <Notice>{sent}</Notice>
+    </>
   )
 }
