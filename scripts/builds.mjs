@@ -7,10 +7,13 @@
 // native addons, @fastify/swagger-ui with yaml (it serves files beside its own code), pino (its
 // transports load files by path), and the drivers loaded only when configured (pg, ioredis).
 // Only runtime dependencies are needed, so `npm install && npm start` works on a fresh clone.
+// The web app (web/) is bundled for the browser into app/ of the same folder (web-bundle.mjs),
+// where the server finds it beside its own file.
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { bundleWeb } from './web-bundle.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const DIST = join(ROOT, 'dist')
@@ -22,7 +25,8 @@ const KEEP_BUILDS = 4
 const KEEP_MS = 24 * 3600 * 1000
 
 function sources() {
-  const files = [fileURLToPath(import.meta.url), join(ROOT, 'package-lock.json')]
+  const scripts = ['builds.mjs', 'web-bundle.mjs'].map((name) => fileURLToPath(new URL(name, import.meta.url)))
+  const files = [...scripts, join(ROOT, 'package-lock.json')]
   const walk = (dir) => {
     if (!existsSync(dir)) return
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -103,7 +107,7 @@ export async function ensureBuild() {
   if (existsSync(join(dir, 'server.js'))) return dir
   mkdirSync(DIST, { recursive: true })
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-  await bundle(tmp)
+  await Promise.all([bundle(tmp), bundleWeb(join(tmp, 'app'))])
   try {
     renameSync(tmp, dir)
   } catch (err) {

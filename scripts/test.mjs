@@ -36,9 +36,19 @@ run('type check', 'npm', ['run', '-s', 'typecheck'])
 run('layout rules', process.execPath, ['scripts/check-layout.mjs'])
 run('openapi.yaml is current', 'npm', ['run', '-s', 'openapi:check'])
 run('openapi.yaml lint', 'npm', ['run', '-s', 'lint:openapi'])
-// Files whose subject has no database dialect in it (the spec, Swagger UI in Chromium, the
-// generated client's types) run on the SQLite pass only, unless named on the command line.
-const dialectFree = ['test/openapi.test.ts', 'test/browser.test.ts', 'test/client.test.ts']
+// Files whose subject has no database dialect in it (the spec, Swagger UI and the web app in
+// Chromium, the generated client's types, the web app's files) run on the SQLite pass only,
+// unless named on the command line.
+const dialectFree = [
+  'test/openapi.test.ts',
+  'test/browser.test.ts',
+  'test/client.test.ts',
+  'test/web.test.ts',
+  'test/web-accounts.test.ts',
+  'test/web-email.test.ts',
+  'test/web-refresh.test.ts',
+  'test/web-serving.test.ts',
+]
 const pgArgs = tapArgs.length ? tapArgs : dialectFree.flatMap((file) => ['--exclude', file])
 
 // The tests that start the server as a child process run the build, as `npm start` does.

@@ -29,6 +29,7 @@ import cors from './plugins/external/cors.js'
 import rateLimit from './plugins/external/rate-limit.js'
 import swagger from './plugins/external/swagger.js'
 import swaggerUi from './plugins/external/swagger-ui.js'
+import webApp from './plugins/external/web-app.js'
 import metaRoutes from './routes/meta.js'
 import authRoutes from './routes/auth.js'
 import meRoutes from './routes/me.js'
@@ -48,6 +49,12 @@ export interface BuildOptions {
   logStream?: DestinationStream
   /** The mail outbox's sender (tests shorten its timings). */
   outbox?: OutboxOptions
+  /**
+   * A build of the web app (index.html and assets/) to serve at /app: the server passes the one
+   * beside its own bundle (server.ts); tests pass a build's (test/processes.ts). Without it,
+   * /app is not served.
+   */
+  webRoot?: string
 }
 
 /** The logger options: one redacted pino logger, an access line per request, request loggers made lazily. */
@@ -99,6 +106,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}) {
   await app.register(mail)
   await app.register(swagger)
   await app.register(swaggerUi)
+  if (options.webRoot) await app.register(webApp, { root: options.webRoot })
 
   await app.register(metaRoutes)
   await app.register(authRoutes)

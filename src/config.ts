@@ -185,7 +185,8 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL ?? 'info',
     redisUrl: e.REDIS_URL,
     trustProxy,
-    cookies: (e.JWT_TOKEN_LOCATION ?? 'headers').includes('cookies'),
+    // Cookie mode is the default: the web app at /app authenticates with HttpOnly cookies.
+    cookies: (e.JWT_TOKEN_LOCATION ?? 'headers,cookies').includes('cookies'),
     cookieSecure: truthy(e.JWT_COOKIE_SECURE ?? 'true'),
     refreshReuseInterval: parseDuration(e.JWT_REFRESH_REUSE_INTERVAL ?? '0'),
     jwtAlgorithm: e.JWT_ALGORITHM ?? 'HS256',

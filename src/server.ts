@@ -1,4 +1,6 @@
 import cluster from 'node:cluster'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import { buildApp } from './app.js'
 import { runPrimary } from './cluster.js'
@@ -27,6 +29,16 @@ if (config.webConcurrency > 1 && cluster.isPrimary) {
   await serve(config)
 }
 
+/**
+ * The web app's build: app/ beside this file in dist/<fingerprint>/ (scripts/builds.mjs puts it
+ * there; this module is the bundle's entry, so its URL is server.js's). Run from the sources
+ * (npm run dev) there is none, and /app is not served.
+ */
+function webRoot() {
+  const dir = fileURLToPath(new URL('app/', import.meta.url))
+  return existsSync(`${dir}index.html`) ? dir : undefined
+}
+
 /** One process serving requests: the whole service, or one of WEB_CONCURRENCY workers. */
 async function serve(config: Config) {
   // Log lines are written asynchronously (a request never waits for stdout), and flushed at
@@ -37,7 +49,9 @@ async function serve(config: Config) {
     process.exit(code)
   }
   const generated = config.jwtSecret === undefined ? persistedSecret() : undefined
-  const app = await buildApp({ ...config, jwtSecret: config.jwtSecret ?? generated!.secret }, { logStream })
+  const web = webRoot()
+  const app = await buildApp({ ...config, jwtSecret: config.jwtSecret ?? generated!.secret }, { logStream, webRoot: web })
+  if (!web) app.log.warn('the web app is served from a build only (npm start): /app is not served from the sources')
   process.on('uncaughtException', (err) => {
     app.log.fatal({ err }, 'uncaught exception; exiting')
     exit(1)

@@ -2,15 +2,12 @@
 // way a person uses it: read the operations, log in with "Try it out", paste the token into
 // "Authorize", call GET /me. CI installs chromium (.ci/run), so this never skips there.
 import t from 'tap'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Locator, type Page } from 'playwright-core'
+import { readFileSync } from 'node:fs'
+import type { Locator, Page } from 'playwright-core'
 import { parse } from 'yaml'
 import { startServer } from './live-server.js'
-import { tempDir } from './helper.js'
+import { artifact, launchChromium, recordProblems } from './chromium.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARTIFACTS = fileURLToPath(new URL('artifacts/', import.meta.url))
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; description: string }
 const spec = parse(readFileSync(new URL('../openapi.yaml', import.meta.url), 'utf8')) as {
   tags: { name: string }[]
@@ -56,11 +53,8 @@ async function shownOperations(sections: Locator) {
 }
 
 t.test('Swagger UI at /docs: browse, log in with Try it out, Authorize, GET /me', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    // A failure, not a skip: CI must run this test (.ci/run installs Chromium).
-    t.fail(`No Chromium at ${CHROMIUM}: \`apt-get install -y chromium\`, or set CHROMIUM_PATH.`)
-    return
-  }
+  const browser = await launchChromium(t)
+  if (!browser) return
   const server = await startServer(t)
   const reg = await fetch(`${server.url}/register`, {
     method: 'POST',
@@ -68,29 +62,8 @@ t.test('Swagger UI at /docs: browse, log in with Try it out, Authorize, GET /me'
     body: JSON.stringify(USER),
   })
   t.equal(reg.status, 201, 'a user to log in as')
-
-  const context = await chromium.launchPersistentContext(tempDir(t), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-  })
-  t.teardown(() => context.close())
-  const page = context.pages()[0] ?? (await context.newPage())
-  const problems: string[] = []
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || /Content[- ]Security[- ]Policy|Refused to/i.test(msg.text())) problems.push(msg.text())
-  })
-  page.on('pageerror', (err) => problems.push(err.message))
+  const { page } = browser
+  const { problems, failedLoads } = recordProblems(page)
 
   await page.goto(`${server.url}/docs`)
   const info = page.locator('.swagger-ui .info')
@@ -141,9 +114,8 @@ t.test('Swagger UI at /docs: browse, log in with Try it out, Authorize, GET /me'
     t.match(await me.json(), { username: USER.username, roles: ['admin', 'user'] }, 'the logged-in user')
     t.match(await me.op.locator('.curl-command').innerText(), `Authorization: Bearer ${accessToken}`, 'the token was sent')
 
-    mkdirSync(ARTIFACTS, { recursive: true })
-    await page.screenshot({ path: `${ARTIFACTS}swagger-ui.png`, fullPage: true })
-    await me.op.screenshot({ path: `${ARTIFACTS}swagger-ui-get-me.png` })
+    await page.screenshot({ path: artifact('swagger-ui.png'), fullPage: true })
+    await me.op.screenshot({ path: artifact('swagger-ui-get-me.png') })
   })
 
   t.test('the authorization survives a reload (persistAuthorization)', async (t) => {
@@ -154,7 +126,7 @@ t.test('Swagger UI at /docs: browse, log in with Try it out, Authorize, GET /me'
   })
 
   t.test('no console errors: the CSP lets Swagger UI run', async (t) => {
-    t.same(problems, [], 'no console errors or CSP violations')
+    t.same([...problems, ...failedLoads], [], 'no console errors or CSP violations')
     const res = await fetch(`${server.url}/docs/static/index.html`)
     t.match(res.headers.get('content-security-policy'), /script-src 'self'/, '/docs still has a CSP')
   })

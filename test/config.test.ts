@@ -26,9 +26,10 @@ t.test('defaults follow API.md', async (t) => {
     corsOrigins: [],
     logLevel: 'info',
     trustProxy: false,
-    cookies: false,
+    cookies: true,
     cookieSecure: true,
   })
+  t.equal(loadConfig({ JWT_TOKEN_LOCATION: 'headers' }).cookies, false, 'headers turns cookie mode off')
   t.equal(c.jwtSecret, undefined)
   t.equal(c.redisUrl, undefined)
 })

@@ -10,6 +10,8 @@ type Tap = { teardown(fn: () => unknown): void }
 
 export interface LiveServer {
   url: string
+  /** Its working directory: ./data/ (the database, mails as .eml files) is under it. */
+  cwd: string
   /** Everything the server wrote (JSON log lines). */
   output(): string
 }
@@ -22,8 +24,16 @@ export async function startServer(t: Tap, env: Record<string, string> = {}): Pro
     env: { PATH: process.env.PATH ?? '', PORT: '0', DATABASE_URL: join(cwd, 'stores.db'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  t.teardown(() => void child.kill('SIGKILL'))
+  let stopping = false
+  t.teardown(() => {
+    stopping = true
+    child.kill('SIGKILL')
+  })
   let output = ''
+  // A server that dies mid-test says why in the test's log (a test only sees refused connections).
+  child.on('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`# the server exited (${code ?? signal}) during the test:\n${output.replace(/^/gm, '# ')}\n`)
+  })
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000)
     const onData = (chunk: Buffer) => {
@@ -38,5 +48,5 @@ export async function startServer(t: Tap, env: Record<string, string> = {}): Pro
     child.stderr.on('data', onData)
     child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`)))
   })
-  return { url, output: () => output }
+  return { url, cwd, output: () => output }
 }

@@ -11,20 +11,27 @@ type Tap = { teardown(fn: () => unknown): void }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
-/**
- * Node's arguments for the server, as `npm start` gives them: the last `node ...` command of
- * its script, with the build made first when the sources changed (npm test builds once before
- * the passes, so the test files running in parallel find it current).
- */
+/** Node's arguments for the server, as `npm start` gives them: the last `node ...` command of its script. */
 function startArgs(): string[] {
-  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' })
-  if (build.status !== 0) throw new Error('the build failed')
   const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
   const command = script.split('&&').at(-1)!.trim().split(/\s+/)
   if (command[0] !== 'node') throw new Error(`cannot read the node command of the start script: ${script}`)
   return command.slice(1).map((arg) => (arg.startsWith('-') ? arg : join(ROOT, arg)))
 }
+
+/**
+ * The build of the current sources, made first when the sources changed, as `npm start` does
+ * (npm test builds once before the passes, so the test files running in parallel find it current).
+ */
+function buildDir(): string {
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, encoding: 'utf8' })
+  if (build.status !== 0) throw new Error(`the build failed:\n${build.stderr}`)
+  return join(ROOT, build.stdout.trim())
+}
+const BUILD = buildDir()
 export const SERVER_ARGS = startArgs()
+/** The web app of that build, for `build(t, env, { webRoot: WEB_ROOT })`: /app through app.inject. */
+export const WEB_ROOT = join(BUILD, 'app')
 
 export type ServerProcess = ReturnType<typeof start>
 

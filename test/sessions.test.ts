@@ -278,7 +278,7 @@ t.test('cookie mode', async (t) => {
     t.match(jar.access_token_cookie, { value: access_token, path: '/', httpOnly: true, sameSite: 'Lax', secure: true })
     t.match(jar.refresh_token_cookie, { value: refresh_token, path: '/refresh', httpOnly: true, sameSite: 'Lax', secure: true })
     t.match(jar.csrf_access_token, { path: '/', sameSite: 'Lax', secure: true })
-    t.match(jar.csrf_refresh_token, { path: '/refresh', sameSite: 'Lax', secure: true })
+    t.match(jar.csrf_refresh_token, { path: '/', sameSite: 'Lax', secure: true }, 'readable from any page (the web app)')
     t.notOk(jar.csrf_access_token?.httpOnly, 'csrf_access_token is readable')
     t.notOk(jar.csrf_refresh_token?.httpOnly, 'csrf_refresh_token is readable')
     t.ok(jar.csrf_access_token?.value, 'a CSRF value is set')
@@ -337,30 +337,33 @@ t.test('cookie mode', async (t) => {
     t.equal((await app.inject({ method: 'GET', url: '/me', cookies: { access_token_cookie: pair.access_token } })).statusCode, 200)
   })
 
-  t.test('/logout clears the cookies', async (t) => {
-    const { jar } = await cookieLogin(app, 'alice')
-    const access = jar.access_token_cookie?.value ?? ''
-    const res = await app.inject({
-      method: 'POST',
-      url: '/logout',
-      cookies: { access_token_cookie: access },
-      headers: { 'x-csrf-token': jar.csrf_access_token?.value ?? '' },
+  for (const url of ['/logout', '/logout/all']) {
+    t.test(`${url} clears the cookies`, async (t) => {
+      const { jar } = await cookieLogin(app, 'alice')
+      const access = jar.access_token_cookie?.value ?? ''
+      const res = await app.inject({
+        method: 'POST',
+        url,
+        cookies: { access_token_cookie: access },
+        headers: { 'x-csrf-token': jar.csrf_access_token?.value ?? '' },
+      })
+      t.equal(res.statusCode, 200)
+      const cleared = cookiesOf(res)
+      const expected = { access_token_cookie: '/', csrf_access_token: '/', refresh_token_cookie: '/refresh', csrf_refresh_token: '/' }
+      for (const [name, path] of Object.entries(expected)) {
+        const cookie = cleared[name]
+        t.equal(cookie?.value, '', `${name} emptied`)
+        t.equal(cookie?.path, path, `${name} on its path`)
+        t.ok(cookie?.expires && cookie.expires.getTime() <= Date.now(), `${name} expired`)
+        t.match(cookie, { secure: true, sameSite: 'Lax' }, `${name} cleared with the attributes it was set with`)
+      }
+      expectError(t, await app.inject({ method: 'GET', url: '/me', cookies: { access_token_cookie: access } }), 401, 'token_revoked')
     })
-    t.equal(res.statusCode, 200)
-    const cleared = cookiesOf(res)
-    const expected = { access_token_cookie: '/', csrf_access_token: '/', refresh_token_cookie: '/refresh', csrf_refresh_token: '/refresh' }
-    for (const [name, path] of Object.entries(expected)) {
-      const cookie = cleared[name]
-      t.equal(cookie?.value, '', `${name} emptied`)
-      t.equal(cookie?.path, path, `${name} on its path`)
-      t.ok(cookie?.expires && cookie.expires.getTime() <= Date.now(), `${name} expired`)
-    }
-    expectError(t, await app.inject({ method: 'GET', url: '/me', cookies: { access_token_cookie: access } }), 401, 'token_revoked')
-  })
+  }
 })
 
 t.test('headers mode ignores cookies', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { JWT_TOKEN_LOCATION: 'headers' })
   await account(app, 'alice')
   const res = await app.inject({ method: 'POST', url: '/login', payload: { username: 'alice', password: 'password-123' } })
   t.equal(res.statusCode, 200)

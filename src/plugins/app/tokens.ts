@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { TokenClaims, TokenPair } from '../../../schemas/auth.js'
-import { COOKIES } from '../../auth/cookies.js'
+import { COOKIES, CSRF_PATH } from '../../auth/cookies.js'
 import { replayDetected, withinReuseInterval } from '../../auth/replay.js'
 import { isAdmin } from '../../repositories/mapping.js'
 import type { UserRow } from '../../repositories/types.js'
@@ -62,11 +62,14 @@ function createTokens(app: FastifyInstance): Tokens {
     }
   }
 
+  // Cleared with the attributes they were set with: a browser keeps a Secure cookie that a
+  // Set-Cookie without Secure tries to replace.
+  const attributes = { sameSite: 'lax' as const, secure: config.cookieSecure }
+
   function setPair(reply: FastifyReply, kind: keyof typeof COOKIES, token: string, csrfValue: string | undefined, maxAge: number) {
     const { name, csrf: csrfName, path } = COOKIES[kind]
-    const base = { path, sameSite: 'lax' as const, secure: config.cookieSecure, maxAge }
-    reply.setCookie(name, token, { ...base, httpOnly: true })
-    reply.setCookie(csrfName, csrfValue ?? '', { ...base, httpOnly: false })
+    reply.setCookie(name, token, { ...attributes, path, maxAge, httpOnly: true })
+    reply.setCookie(csrfName, csrfValue ?? '', { ...attributes, path: CSRF_PATH, maxAge, httpOnly: false })
   }
 
   return {
@@ -109,8 +112,8 @@ function createTokens(app: FastifyInstance): Tokens {
     clearCookies(reply) {
       if (!config.cookies) return
       for (const { name, csrf: csrfName, path } of Object.values(COOKIES)) {
-        reply.clearCookie(name, { path })
-        reply.clearCookie(csrfName, { path })
+        reply.clearCookie(name, { ...attributes, path, httpOnly: true })
+        reply.clearCookie(csrfName, { ...attributes, path: CSRF_PATH })
       }
     },
   }
