@@ -39,11 +39,15 @@ function webRoot() {
   return existsSync(`${dir}index.html`) ? dir : undefined
 }
 
+const LOG_FLUSH_MS = 100
+
 /** One process serving requests: the whole service, or one of WEB_CONCURRENCY workers. */
 async function serve(config: Config) {
-  // Log lines are written asynchronously (a request never waits for stdout), and flushed at
-  // every exit: a clean stop, a failed start, a crash.
-  const logStream = pino.destination({ dest: 1, sync: false })
+  // Log lines are written asynchronously (a request never waits for stdout), gathered into
+  // writes of 8 KiB or every 100 ms (one write per line cost a thread hop and a syscall per
+  // request), and flushed at every exit: a clean stop, a failed start, a crash.
+  const logStream = pino.destination({ dest: 1, sync: false, minLength: 8192 })
+  setInterval(() => logStream.flush(), LOG_FLUSH_MS).unref()
   const exit = (code: number) => {
     logStream.flushSync()
     process.exit(code)

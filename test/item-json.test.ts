@@ -31,6 +31,11 @@ t.test('the JSON text of items equals what the schema serializer writes, byte fo
     'the anonymous page: id and name, paged',
   )
   t.same([anonymous.total, anonymous.limit, anonymous.offset, anonymous.message], [created.length, 5, 2, 'Log in to see prices and stores.'])
+  const past = await app.inject({ url: '/item?offset=1000', headers: admin.headers })
+  t.same(past.json(), { data: [], total: created.length, limit: 20, offset: 1000 }, 'a page past the end still has the total')
+  const filtered = await app.inject({ url: `/item?store_id=${store.id}&name=chair&offset=50`, headers: admin.headers })
+  const chairs = created.filter((b) => (JSON.parse(b).name as string).toLowerCase().includes('chair')).length
+  t.same(filtered.json(), { data: [], total: chairs, limit: 20, offset: 50 }, 'and so does a filtered one')
   const empty = await app.inject({ url: '/item?name=nothing-like-this' })
   t.same(empty.json(), { data: [], total: 0, limit: 20, offset: 0, message: 'Log in to see prices and stores.' }, 'an empty page')
 })

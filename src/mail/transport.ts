@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Config } from '../config.js'
@@ -25,23 +25,32 @@ export interface MailTransport {
   close(): void
 }
 
+/** nodemailer is loaded with the first mail, not at every start (it is a large module). */
+const nodemailer = async () => (await import('nodemailer')).default
+
 /** SMTP through SMTP_URL (STARTTLS when offered on smtp://, TLS from the start on smtps://), or .eml files in `dir`. */
 export function mailTransport(config: Pick<Config, 'smtpUrl' | 'mailFrom'>, dir = MAIL_DIR): MailTransport {
   const defaults = { from: config.mailFrom }
+  let made: Promise<Transporter> | undefined
+  const transporter = () =>
+    (made ??= nodemailer().then((mailer) =>
+      config.smtpUrl
+        ? mailer.createTransport({ ...SMTP_TIMEOUTS, url: config.smtpUrl }, defaults)
+        : mailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }, defaults),
+    ))
+  const close = () => void made?.then((t) => t.close())
   if (config.smtpUrl) {
-    const smtp = nodemailer.createTransport({ ...SMTP_TIMEOUTS, url: config.smtpUrl }, defaults)
     return {
       async send(message, _id, signal) {
-        const info = await smtp.sendMail({ ...message, signal })
+        const info = await (await transporter()).sendMail({ ...message, signal })
         return { messageId: info.messageId }
       },
-      close: () => smtp.close(),
+      close,
     }
   }
-  const stream = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }, defaults)
   return {
     async send(message, id, signal) {
-      const info = await stream.sendMail({ ...message, signal })
+      const info = await (await transporter()).sendMail({ ...message, signal })
       // The files hold live links: readable by the service's user only.
       await mkdir(dir, { recursive: true, mode: 0o700 })
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id}.eml`)
@@ -50,6 +59,6 @@ export function mailTransport(config: Pick<Config, 'smtpUrl' | 'mailFrom'>, dir 
       await rename(`${file}.part`, file)
       return { messageId: info.messageId, file }
     },
-    close: () => stream.close(),
+    close,
   }
 }

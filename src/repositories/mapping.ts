@@ -57,6 +57,24 @@ export const publicItem = (row: ItemRow): Item => ({
   created_at: iso(row.createdAt),
 })
 
+/** ISO 8601 texts of recent times in milliseconds: items' `created_at`, read again and again. */
+const isoTexts = new Map<number, string>()
+const isoOfMs = (ms: number) => {
+  let text = isoTexts.get(ms)
+  if (text === undefined) {
+    if (isoTexts.size >= 10_000) isoTexts.clear()
+    isoTexts.set(ms, (text = new Date(ms).toISOString()))
+  }
+  return text
+}
+
+/**
+ * An item's JSON text from its raw values (id, name, price in cents, store id, created_at in
+ * ms), as the Item schema's serializer would write it (test/item-json.test.ts checks that).
+ */
+export const itemJsonText = ([id, name, cents, storeId, createdAt]: readonly [number, string, number, number, number, ...unknown[]]) =>
+  `{"id":${id},"name":${JSON.stringify(name)},"price":${fromCents(cents)},"store_id":${storeId},"created_at":"${isoOfMs(createdAt)}"}`
+
 /** What POST answers (409) when every id from 1 to MAX_ID is really in use. */
 export const noIdLeft = (what: string) => `Every ${what} id from 1 to ${MAX_ID} is in use.`
 

@@ -29,8 +29,9 @@ function authenticator(app: FastifyInstance, level: TokenLevel): onRequestHookHa
   function findToken(request: FastifyRequest) {
     const token = bearerToken(request)
     if (token !== undefined) return { token, viaCookie: false }
-    if (config.cookies) {
-      const token = request.cookies[want.type === 'refresh' ? COOKIES.refresh.name : COOKIES.access.name]
+    const header = request.headers.cookie
+    if (config.cookies && header) {
+      const token = app.parseCookie(header)[want.type === 'refresh' ? COOKIES.refresh.name : COOKIES.access.name]
       if (token) return { token, viaCookie: true }
     }
     return undefined

@@ -2,7 +2,7 @@ import { and, asc, count, eq, sql } from 'drizzle-orm'
 import { pgErrorOf, type PgDb } from '../../db/postgres.js'
 import { items } from '../../db/postgres-schema.js'
 import { ConflictError, MissingError } from '../errors.js'
-import { listStatements, nameKey, publicItem, toCents } from '../mapping.js'
+import { itemJsonText, listStatements, nameKey, publicItem, toCents } from '../mapping.js'
 import { likeKey } from '../sql.js'
 import type { ItemsRepository } from '../types.js'
 import { idAllocator } from './ids.js'
@@ -62,6 +62,9 @@ async function retryOnIdTaken<T>(write: () => Promise<T>, attempts = 3): Promise
   }
 }
 
+/** The JSON text of an item row (mapping.ts writes it as the Item schema's serializer would). */
+const jsonOf = (row: typeof items.$inferSelect) => itemJsonText([row.id, row.name, row.priceCents, row.storeId, row.createdAt.getTime()])
+
 export function itemsRepository(db: PgDb): ItemsRepository {
   const byId = db.select().from(items).where(eq(items.id, sql.placeholder('id'))).prepare('item_by_id')
   const listOf = listStatements((byStore, byName) => prepareList(db, byStore, byName))
@@ -70,14 +73,14 @@ export function itemsRepository(db: PgDb): ItemsRepository {
   return {
     async listJson(q, view) {
       const { list, params, page } = listOf(q)
-      const rows = view === 'full' ? list.items.execute(page).then((r) => r.map(publicItem)) : list.summaries.execute(page)
+      const rows = view === 'full' ? list.items.execute(page).then((r) => r.map(jsonOf).join(',')) : list.summaries.execute(page).then((r) => JSON.stringify(r).slice(1, -1))
       const [data, [total]] = await Promise.all([rows, list.total.execute(params)])
-      return { data: JSON.stringify(data), total: total?.n ?? 0 }
+      return { data: `[${data}]`, total: total?.n ?? 0 }
     },
 
     async getJson(id) {
       const [row] = await byId.execute({ id })
-      return row && JSON.stringify(publicItem(row))
+      return row && jsonOf(row)
     },
 
     async create(input) {

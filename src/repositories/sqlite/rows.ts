@@ -1,4 +1,5 @@
-import { getTableColumns, type InferSelectModel, type Table } from 'drizzle-orm'
+import { getTableColumns, Placeholder, type InferSelectModel, type Table } from 'drizzle-orm'
+import type { Db } from '../../db/sqlite.js'
 
 /**
  * Turns the driver's values of `table`'s columns (a prepared query's `.values()`, in the
@@ -20,4 +21,19 @@ export function rowReader<T extends Table>(table: T) {
       return row as InferSelectModel<T>
     },
   }
+}
+
+/**
+ * A query Drizzle builds (its SQL, with named placeholders) run by better-sqlite3 itself in raw
+ * mode, one row at a time: on the per-request queries Drizzle's prepared query re-fills its
+ * placeholders, switches raw mode and collects an array of rows on every call.
+ */
+export function rawQuery(db: Db, query: { toSQL(): { sql: string; params: unknown[] } }) {
+  const { sql, params } = query.toSQL()
+  const names = params.map((p) => {
+    if (!(p instanceof Placeholder)) throw new Error('rawQuery takes named placeholders only')
+    return p.name
+  })
+  const statement = db.$client.prepare<unknown[], unknown[]>(sql).raw(true)
+  return (values: Record<string, unknown>) => statement.get(...names.map((name) => values[name])) as unknown[] | undefined
 }

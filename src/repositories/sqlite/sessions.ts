@@ -3,17 +3,19 @@ import type { Db } from '../../db/sqlite.js'
 import { sessions, users } from '../../db/sqlite-schema.js'
 import type { SessionsRepository } from '../types.js'
 import { isBusy } from './busy.js'
-import { rowReader } from './rows.js'
+import { rawQuery, rowReader } from './rows.js'
 
 export function sessionsRepository(db: Db): SessionsRepository {
   // Everything a token check needs, in one indexed query: the user and the token's
   // session (absent once revoked or pruned).
-  const lookup = db
-    .select({ user: users, session: sessions })
-    .from(users)
-    .leftJoin(sessions, and(eq(sessions.id, sql.placeholder('sid')), eq(sessions.userId, users.id)))
-    .where(eq(users.id, sql.placeholder('userId')))
-    .prepare()
+  const lookup = rawQuery(
+    db,
+    db
+      .select({ user: users, session: sessions })
+      .from(users)
+      .leftJoin(sessions, and(eq(sessions.id, sql.placeholder('sid')), eq(sessions.userId, users.id)))
+      .where(eq(users.id, sql.placeholder('userId'))),
+  )
   const readUser = rowReader(users)
   const readSession = rowReader(sessions)
   const touch = db
@@ -42,7 +44,7 @@ export function sessionsRepository(db: Db): SessionsRepository {
 
   return {
     async authLookup(userId, sid) {
-      const values = lookup.values({ userId, sid })[0]
+      const values = lookup({ userId, sid })
       if (!values) return undefined
       // The session's columns follow the user's; its id is null when the join found none.
       const at = readUser.width
