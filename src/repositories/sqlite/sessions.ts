@@ -3,6 +3,7 @@ import type { Db } from '../../db/sqlite.js'
 import { sessions, users } from '../../db/sqlite-schema.js'
 import type { SessionsRepository } from '../types.js'
 import { isBusy } from './busy.js'
+import { groupCommit } from './group-commit.js'
 import { rawQuery, rowReader } from './rows.js'
 
 export function sessionsRepository(db: Db): SessionsRepository {
@@ -42,6 +43,9 @@ export function sessionsRepository(db: Db): SessionsRepository {
     )
     .prepare()
 
+  // Refreshes arriving together share one commit: the fsync, not the CPU, bounds rotation.
+  const rotateBatched = groupCommit(db, (args: { sid: string; oldJti: string; newJti: string; now: number }) => rotate.run(args).changes === 1)
+
   return {
     async authLookup(userId, sid) {
       const values = lookup({ userId, sid })
@@ -64,8 +68,8 @@ export function sessionsRepository(db: Db): SessionsRepository {
       }
     },
 
-    async rotate(sid, oldJti, newJti, now) {
-      return rotate.run({ sid, oldJti, newJti, now: now.getTime() }).changes === 1
+    rotate(sid, oldJti, newJti, now) {
+      return rotateBatched({ sid, oldJti, newJti, now: now.getTime() })
     },
 
     async revoke(sid, userId) {
