@@ -18,6 +18,8 @@ parentPort.on('message', ({ op, a, b }) => {
   }
 })`
 
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 }
+
 type Task = { op: 'hash' | 'verify'; a: string; b: unknown; resolve(value: unknown): void; reject(err: Error): void }
 type Slot = { worker: Worker; task: Task | undefined }
 
@@ -33,7 +35,9 @@ export function argon2Pool(size = availableParallelism()) {
   let closed = false
 
   function start(): Slot {
-    const slot: Slot = { worker: new Worker(WORKER, { eval: true, workerData: { argon2 } }), task: undefined }
+    // A worker holds strings only: a small heap of its own (the 19 MiB of a hash are native memory).
+    const worker = new Worker(WORKER, { eval: true, workerData: { argon2 }, resourceLimits: WORKER_HEAP })
+    const slot: Slot = { worker, task: undefined }
     slot.worker.unref()
     slot.worker.on('message', (message: { result?: unknown; error?: string }) => {
       const task = slot.task!
