@@ -73,9 +73,9 @@ export function itemsRepository(db: PgDb): ItemsRepository {
   return {
     async listJson(q, view) {
       const { list, params, page } = listOf(q)
-      const rows = view === 'full' ? list.items.execute(page).then((r) => r.map(jsonOf).join(',')) : list.summaries.execute(page).then((r) => JSON.stringify(r).slice(1, -1))
-      const [data, [total]] = await Promise.all([rows, list.total.execute(params)])
-      return { data: `[${data}]`, total: total?.n ?? 0 }
+      const data = view === 'full' ? list.items.execute(page).then((r) => `[${r.map(jsonOf).join(',')}]`) : list.summaries.execute(page).then((r) => JSON.stringify(r))
+      const [json, [total]] = await Promise.all([data, list.total.execute(params)])
+      return { data: json, total: total?.n ?? 0 }
     },
 
     async getJson(id) {

@@ -16,7 +16,7 @@ function whereOf(byStore: boolean, byName: boolean) {
   return terms.length ? `WHERE ${terms.join(' AND ')}` : ''
 }
 
-/** The page and its total in one statement (one read transaction), for both views. */
+/** The page and its total in one statement (one read transaction), for both views, and the total alone for a page past the end. */
 function preparePages(db: Db, byStore: boolean, byName: boolean) {
   const where = whereOf(byStore, byName)
   const total = `(SELECT count(*) FROM items ${where})`
@@ -30,25 +30,26 @@ function preparePages(db: Db, byStore: boolean, byName: boolean) {
     summary: db.$client.prepare<Record<string, unknown>, { total: number; data: string }>(
       `SELECT ${total} AS total, (SELECT json_group_array(json_object('id', id, 'name', name)) FROM (SELECT id, name ${rows})) AS data`,
     ),
+    total: db.$client.prepare<Record<string, unknown>, number>(`SELECT count(*) FROM items ${where}`).pluck(),
   }
 }
 
 export function itemJson(db: Db) {
   const byId = db.$client.prepare<[number], unknown[]>(`SELECT ${COLUMNS} FROM items WHERE id = ?`).raw()
-  const totalOf = new Map<string, ReturnType<Db['$client']['prepare']>>()
   const pagesOf = listStatements((byStore, byName) => preparePages(db, byStore, byName))
 
   return {
     page(q: ItemListQuery, view: ItemView): { data: string; total: number } {
       const { list, page, params } = pagesOf(q)
       // Only the parameters this combination names: better-sqlite3 refuses unknown ones.
-      const named: Record<string, unknown> = { limit: page.limit, offset: page.offset }
-      if (params.storeId !== undefined) named.storeId = params.storeId
-      if (params.pattern !== undefined) named.pattern = params.pattern
+      const filters: Record<string, unknown> = {}
+      if (params.storeId !== undefined) filters.storeId = params.storeId
+      if (params.pattern !== undefined) filters.pattern = params.pattern
+      const named = { ...filters, limit: page.limit, offset: page.offset }
       if (view === 'summary') return list.summary.get(named)!
       const rows = list.full.all(named) as Array<[number, string, number, number, number, number]>
       // Past the last page no row carries the total: count it on its own then.
-      const total = rows[0]?.[5] ?? countOf(totalOf, db, q, named)
+      const total = rows[0]?.[5] ?? list.total.get(filters)!
       let data = '['
       for (let i = 0; i < rows.length; i++) data += (i ? ',' : '') + itemJsonText(rows[i]!)
       return { data: `${data}]`, total }
@@ -58,15 +59,4 @@ export function itemJson(db: Db) {
       return values && itemJsonText(values)
     },
   }
-}
-
-/** The total alone, for a page past the end (its statement made on first use per filter combination). */
-function countOf(cache: Map<string, ReturnType<Db['$client']['prepare']>>, db: Db, q: ItemListQuery, named: Record<string, unknown>): number {
-  const byStore = q.store_id !== undefined
-  const byName = Boolean(q.name)
-  const key = `${byStore}${byName}`
-  let statement = cache.get(key)
-  if (!statement) cache.set(key, (statement = db.$client.prepare(`SELECT count(*) FROM items ${whereOf(byStore, byName)}`).pluck()))
-  const { limit: _limit, offset: _offset, ...filters } = named
-  return statement.get(filters) as number
 }
